@@ -1,0 +1,1 @@
+"""Lowest layer: settings, errors, error classification and small shared types."""

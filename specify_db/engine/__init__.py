@@ -1,0 +1,31 @@
+"""Engine layer: DatabaseManager, retry, health, pool statistics, the default manager."""
+
+from specify_db.engine.default import (
+    close_db,
+    get_engine,
+    get_manager,
+    get_session,
+    get_session_factory,
+    health_check,
+    init_db,
+)
+from specify_db.engine.health import HealthReport
+from specify_db.engine.manager import DatabaseManager
+from specify_db.engine.retry import RetryConfig
+from specify_db.engine.stats import LatencySummary, PoolStats, PoolStatus
+
+__all__ = [
+    "DatabaseManager",
+    "HealthReport",
+    "LatencySummary",
+    "PoolStats",
+    "PoolStatus",
+    "RetryConfig",
+    "close_db",
+    "get_engine",
+    "get_manager",
+    "get_session",
+    "get_session_factory",
+    "health_check",
+    "init_db",
+]
