@@ -51,6 +51,7 @@ class Reason(enum.Enum):
     FOREIGN_KEY = "foreign key violation"
     NOT_NULL = "not null violation"
     CHECK = "check violation"
+    CONSTRAINT = "constraint violation"
     DATA = "invalid data"
     READ_ONLY = "read-only transaction"
     CANCELED = "statement canceled"
@@ -105,7 +106,7 @@ _POSTGRES: dict[str, tuple[Verdict, Reason]] = {
 }
 _POSTGRES_CLASSES: dict[str, tuple[Verdict, Reason]] = {
     "22": (_N, Reason.DATA),
-    "23": (_N, Reason.CHECK),
+    "23": (_N, Reason.CONSTRAINT),
 }
 
 _MYSQL: dict[int, tuple[Verdict, Reason]] = {
@@ -203,13 +204,8 @@ def _sqlite_code(exc: BaseException) -> int | None:
 
 def _by_code(exc: BaseException) -> Classification | None:
     for link in _chain(exc):
-        if (state := _sqlstate(link)) is not None:
-            hit = _POSTGRES.get(state) or _POSTGRES_CLASSES.get(state[:2])
-            if hit is not None:
-                return Classification(hit[0], hit[1], state, "postgresql")
-            if state.startswith("08"):
-                return Classification(_M, Reason.CONNECTION, state, "postgresql")
-            return Classification(_N, Reason.OTHER, state, "postgresql")
+        # MySQL drivers also carry a SQLSTATE (often the vague HY000 or 23000), so their
+        # errno, the precise code, is read first.
         if (errno := _mysql_errno(link)) is not None:
             hit = _MYSQL.get(errno)
             if hit is not None:
@@ -220,6 +216,13 @@ def _by_code(exc: BaseException) -> Classification | None:
             if hit is not None:
                 return Classification(hit[0], hit[1], code, "sqlite")
             return Classification(_N, Reason.OTHER, code, "sqlite")
+        if (state := _sqlstate(link)) is not None:
+            hit = _POSTGRES.get(state) or _POSTGRES_CLASSES.get(state[:2])
+            if hit is not None:
+                return Classification(hit[0], hit[1], state, "postgresql")
+            if state.startswith("08"):
+                return Classification(_M, Reason.CONNECTION, state, "postgresql")
+            return Classification(_N, Reason.OTHER, state, "postgresql")
     return None
 
 
@@ -273,6 +276,7 @@ _ERROR_TYPES: dict[Reason, type[errors.DatabaseError]] = {
     Reason.FOREIGN_KEY: errors.ForeignKeyViolation,
     Reason.NOT_NULL: errors.NotNullViolation,
     Reason.CHECK: errors.CheckViolation,
+    Reason.CONSTRAINT: errors.ConstraintViolation,
     Reason.DATA: errors.InvalidData,
     Reason.READ_ONLY: errors.ReadOnlyTransaction,
     Reason.CANCELED: errors.QueryCanceled,

@@ -43,15 +43,15 @@ def normalize_url(url: str | URL) -> URL:
         parsed = make_url(url) if isinstance(url, str) else url
     except ArgumentError as exc:
         raise ConfigurationError(f"not a database URL: {exc}") from None
-    backend = parsed.get_backend_name()
+    # Read the names from the string: asking SQLAlchemy would load the dialect, and the
+    # common alias "postgres" has none.
+    backend, _, driver = parsed.drivername.partition("+")
     if backend == "postgres":
         backend = "postgresql"
     if backend not in ASYNC_DRIVERS:
         supported = ", ".join(sorted(ASYNC_DRIVERS))
         raise ConfigurationError(f"unsupported database {backend!r}; use one of {supported}")
-    driver = parsed.get_driver_name()
-    if "+" not in parsed.drivername:
-        driver = DEFAULT_DRIVERS[backend]
+    driver = driver or DEFAULT_DRIVERS[backend]
     if driver not in ASYNC_DRIVERS[backend]:
         raise ConfigurationError(
             f"{backend}+{driver} is not an async driver; use one of "
