@@ -1,0 +1,548 @@
+"""``Repository[Model, Create, Update]``: CRUD, set-based bulk, upsert and exactly-once creates.
+
+A repository is bound to a :class:`~specify_db.DatabaseManager` (each call is its own unit of
+work, replayed as a whole on transient failures) or to an ``AsyncSession`` (each call joins
+that transaction and never commits). Inputs are DTOs or dicts validated through the DTO, so an
+unknown key is a ``pydantic.ValidationError`` before any SQL runs.
+
+Example::
+
+    class ProjectRepository(Repository[Project, ProjectCreate, ProjectUpdate]):
+        model = Project
+        create_schema = ProjectCreate
+        update_schema = ProjectUpdate
+
+    projects = ProjectRepository(db)
+    project = await projects.create({"name": "Demo", "slug": "demo", "owner_id": 1})
+"""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from specify_db.core.classify import Reason, classify
+from specify_db.core.errors import InvalidQuery, NotFound
+from specify_db.engine.binding import Bound, SessionSource
+from specify_db.repositories.dialect import COPY_THRESHOLD, WriteDialect, dialect_for
+
+__all__ = ["Repository", "is_unique_violation"]
+
+ModelT = TypeVar("ModelT", bound=SQLModel)
+CreateT = TypeVar("CreateT", bound=BaseModel)
+UpdateT = TypeVar("UpdateT", bound=BaseModel)
+T = TypeVar("T")
+
+Row: TypeAlias = dict[str, Any]
+Input: TypeAlias = BaseModel | Mapping[str, Any]
+
+_CHUNK = 1_000  # ids per IN (...) list: far below every backend's bound-parameter limit
+_NEVER_WRITTEN = frozenset({"id", "created_at"})
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True if ``exc`` is a unique or primary-key violation (any backend)."""
+    return isinstance(exc, IntegrityError) and classify(exc).reason is Reason.UNIQUE
+
+
+class Repository(Generic[ModelT, CreateT, UpdateT]):
+    """Generic async repository over one SQLModel table.
+
+    Subclasses set :attr:`model`, :attr:`create_schema` and :attr:`update_schema`. The table
+    needs an ``id`` primary key and a unique ``public_id`` UUID, which makes creates
+    exactly-once: the UUID is fixed before the unit of work runs, and a replayed insert finds
+    the row that an earlier attempt committed instead of inserting it twice.
+
+    Args:
+        source: a ``DatabaseManager`` or an ``AsyncSession``.
+    """
+
+    model: ClassVar[type[Any]]
+    create_schema: ClassVar[type[BaseModel]]
+    update_schema: ClassVar[type[BaseModel]]
+
+    def __init__(self, source: SessionSource) -> None:
+        self._bound = Bound(source)
+        self._upserts: dict[tuple[Any, ...], Any] = {}
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def table(self) -> Table:
+        """The model's ``Table``."""
+        table: Table = self.model.__table__
+        return table
+
+    @property
+    def dialect(self) -> WriteDialect:
+        """The write statements of the bound database."""
+        return dialect_for(self._bound.dialect_name)
+
+    async def _run(self, work: Callable[[AsyncSession, bool], Awaitable[T]]) -> T:
+        """Run ``work(session, replay)`` in a unit of work.
+
+        ``replay`` is true when the manager runs the unit again after a failed attempt, so a
+        bulk write can first look for what the earlier attempt may have committed.
+        """
+        attempts = 0
+
+        async def unit(session: AsyncSession) -> T:
+            nonlocal attempts
+            attempts += 1
+            return await work(session, attempts > 1)
+
+        return await self._bound.run(unit)
+
+    def _create_dto(self, data: Input) -> BaseModel:
+        if isinstance(data, self.create_schema):
+            return data
+        if isinstance(data, BaseModel):
+            data = data.model_dump(exclude_unset=True)
+        return self.create_schema.model_validate(data)
+
+    def _update_dto(self, data: Input) -> BaseModel:
+        if isinstance(data, self.update_schema):
+            return data
+        if isinstance(data, BaseModel):
+            data = data.model_dump(exclude_unset=True)
+        return self.update_schema.model_validate(data)
+
+    def _row(self, dto: BaseModel) -> Row:
+        """The column values of a new row: the DTO's fields plus the model's defaults.
+
+        Domain repositories override this to add columns the DTO does not carry (a password
+        hash, a content digest).
+        """
+        row = {name: getattr(dto, name) for name in type(dto).model_fields}
+        return self._complete(row)
+
+    def _complete(self, row: Row) -> Row:
+        columns = self.table.c
+        unknown = [name for name in row if name not in columns]
+        if unknown:
+            raise InvalidQuery(f"{self.table.name} has no column(s) {', '.join(sorted(unknown))}")
+        for name, field in self.model.model_fields.items():
+            if name not in row and name in columns and name != "id" and not field.is_required():
+                default = field.get_default(call_default_factory=True)
+                if default is not None or columns[name].nullable:
+                    row[name] = default
+        return row
+
+    def _patch(self, data: Input) -> Row:
+        patch = self._update_dto(data).model_dump(exclude_unset=True)
+        unknown = [name for name in patch if name not in self.table.c]
+        if unknown:
+            raise InvalidQuery(f"{self.table.name} has no column(s) {', '.join(sorted(unknown))}")
+        return patch
+
+    def _column(self, name: str) -> Any:
+        if name not in self.table.c:
+            raise InvalidQuery(f"{self.table.name} has no column {name!r}")
+        return getattr(self.model, name)
+
+    def _where(self, filters: Mapping[str, Any] | None) -> builtins.list[Any]:
+        return [self._column(name) == value for name, value in (filters or {}).items()]
+
+    def _missing(self, key: object) -> NotFound:
+        return NotFound(f"{self.model.__name__} {key!r} not found")
+
+    # -- reads ------------------------------------------------------------------------------
+
+    async def get_or_none(self, id_: int) -> ModelT | None:
+        """The row with primary key ``id_``, or None."""
+
+        async def work(session: AsyncSession, _replay: bool) -> ModelT | None:
+            return await session.get(self.model, id_)
+
+        return await self._run(work)
+
+    async def get(self, id_: int) -> ModelT:
+        """The row with primary key ``id_``.
+
+        Raises:
+            NotFound: no such row.
+        """
+        found = await self.get_or_none(id_)
+        if found is None:
+            raise self._missing(id_)
+        return found
+
+    async def get_by_public_id(self, public_id: uuid.UUID | str) -> ModelT:
+        """The row with this public UUID.
+
+        Raises:
+            NotFound: no such row.
+        """
+        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+        found = await self.get_by_or_none(public_id=key)
+        if found is None:
+            raise self._missing(str(key))
+        return found
+
+    async def get_by_or_none(self, **filters: Any) -> ModelT | None:
+        """The first row whose columns equal ``filters`` (by primary key), or None."""
+        stmt = select(self.model).where(*self._where(filters)).order_by(self.model.id).limit(1)
+
+        async def work(session: AsyncSession, _replay: bool) -> ModelT | None:
+            return (await session.exec(stmt)).first()
+
+        return await self._run(work)
+
+    async def list(
+        self,
+        filters: Mapping[str, Any] | None = None,
+        *,
+        order_by: str | Sequence[str] = "id",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> builtins.list[ModelT]:
+        """Rows whose columns equal ``filters``, ordered by column names (``-name`` = desc).
+
+        Raises:
+            InvalidQuery: a filter or sort field is not a column, or a bound is negative.
+        """
+        if (limit is not None and limit < 0) or offset < 0:
+            raise InvalidQuery("limit and offset must not be negative")
+        orders = [order_by] if isinstance(order_by, str) else list(order_by)
+        clauses = [
+            self._column(name[1:]).desc() if name.startswith("-") else self._column(name).asc()
+            for name in orders
+        ]
+        stmt = select(self.model).where(*self._where(filters)).order_by(*clauses).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+
+        async def work(session: AsyncSession, _replay: bool) -> builtins.list[ModelT]:
+            return builtins.list((await session.exec(stmt)).all())
+
+        return await self._run(work)
+
+    async def count(self, filters: Mapping[str, Any] | None = None) -> int:
+        """How many rows match ``filters`` (all rows without)."""
+        stmt = select(func.count()).select_from(self.table).where(*self._where(filters))
+
+        async def work(session: AsyncSession, _replay: bool) -> int:
+            return int((await session.exec(stmt)).one())
+
+        return await self._run(work)
+
+    async def exists(self, id_: int | None = None, **filters: Any) -> bool:
+        """True if the row with primary key ``id_`` (or any row matching ``filters``) exists."""
+        if id_ is not None:
+            filters["id"] = id_
+        stmt = select(exists().where(*self._where(filters)))
+
+        async def work(session: AsyncSession, _replay: bool) -> bool:
+            return bool((await session.exec(stmt)).one())
+
+        return await self._run(work)
+
+    # -- single-row writes ------------------------------------------------------------------
+
+    async def create(self, data: Input) -> ModelT:
+        """Insert one row from a Create DTO (or a dict validated through it).
+
+        Exactly-once: the row's ``public_id`` is fixed here, before the unit of work runs, so a
+        replay after a COMMIT whose outcome was unknown returns the row already committed.
+
+        Raises:
+            AlreadyExists: another unique key (a username, a slug) is taken.
+            ForeignKeyViolation: a referenced row does not exist.
+        """
+        row = self._row(self._create_dto(data))
+
+        async def work(session: AsyncSession, _replay: bool) -> ModelT:
+            return await self._insert_row(session, row)
+
+        return await self._run(work)
+
+    async def _insert_row(self, session: AsyncSession, row: Row) -> ModelT:
+        """Insert ``row`` unless its ``public_id`` is already there; return the stored row."""
+        return (await self._insert_if_absent(session, row, ("public_id",)))[0]
+
+    async def _insert_if_absent(
+        self, session: AsyncSession, row: Row, keys: Sequence[str]
+    ) -> tuple[ModelT, bool]:
+        """Insert ``row`` unless a row with the same ``keys`` exists; (row, inserted)."""
+        dialect = self.dialect
+        if dialect.skips_conflicts:
+            stmt = dialect.insert_skipping(self.model, keys).values(row).returning(self.model)
+            created = (await session.exec(stmt)).scalars().first()
+            if created is not None:
+                return created, True
+        else:
+            stmt = insert(self.model).values(row).returning(self.model)
+            try:
+                return (await session.exec(stmt)).scalars().one(), True
+            except IntegrityError as exc:
+                # On MariaDB a failed statement leaves the transaction usable; a locking read
+                # sees the row another transaction committed after this one's snapshot.
+                if not is_unique_violation(exc):
+                    raise
+                found = await self._find(session, {k: row[k] for k in keys}, lock=True)
+                if found is None:
+                    raise
+                return found, False
+        found = await self._find(session, {k: row[k] for k in keys}, lock=False)
+        if found is None:  # pragma: no cover - the conflicting row was deleted in between
+            raise self._missing({k: row[k] for k in keys})
+        return found, False
+
+    async def _find(
+        self, session: AsyncSession, keys: Mapping[str, Any], *, lock: bool
+    ) -> ModelT | None:
+        stmt = (
+            select(self.model).where(*self._where(keys)).execution_options(populate_existing=True)
+        )
+        if lock:
+            stmt = stmt.with_for_update(read=True)
+        return (await session.exec(stmt)).first()
+
+    async def update(self, id_: int, data: Input) -> ModelT:
+        """Apply a PATCH (Update DTO or dict; only the keys given) to the row ``id_``.
+
+        Raises:
+            NotFound: no such row.
+            pydantic.ValidationError: an unknown key (``metadata`` instead of ``meta``) or a
+                bad value.
+        """
+        patch = self._patch(data)
+
+        async def work(session: AsyncSession, _replay: bool) -> ModelT:
+            return await self._apply(session, id_, patch)
+
+        return await self._run(work)
+
+    async def _apply(self, session: AsyncSession, id_: int, patch: Row) -> ModelT:
+        obj = await session.get(self.model, id_, populate_existing=True)
+        if obj is None:
+            raise self._missing(id_)
+        for name, value in patch.items():
+            setattr(obj, name, value)
+        session.add(obj)
+        await session.flush()
+        return obj  # type: ignore[no-any-return]
+
+    async def upsert(self, data: Input, *, on: Sequence[str] = ("public_id",)) -> ModelT:
+        """Insert a row, or update the existing row with the same unique key ``on``.
+
+        Every column given (except the key, ``id``, ``public_id`` and ``created_at``) is
+        overwritten on conflict. One statement on every backend (plus a ``SELECT`` by key on
+        MariaDB, which cannot return the row from an upsert).
+        """
+        row = self._row(self._create_dto(data))
+        stmt = self._upsert_statement(tuple(on), tuple(row), orm=True)
+
+        async def work(session: AsyncSession, _replay: bool) -> ModelT:
+            key = {name: row[name] for name in on}
+            if self.dialect.upsert_returning:
+                returning = stmt.values(row).returning(self.model)
+                result = await session.exec(
+                    returning, execution_options={"populate_existing": True}
+                )
+                return result.scalars().one()  # type: ignore[no-any-return]
+            await session.exec(stmt.values(row))
+            found = await self._find(session, key, lock=False)
+            if found is None:  # pragma: no cover - just written in this transaction
+                raise self._missing(key)
+            return found
+
+        return await self._run(work)
+
+    def _upsert_statement(
+        self, on: tuple[str, ...], columns: tuple[str, ...], *, orm: bool = False
+    ) -> Any:
+        """The upsert for this key and column set, built once (a new one per call costs 10x)."""
+        cache_key = (self._bound.dialect_name, on, columns, orm)
+        stmt = self._upserts.get(cache_key)
+        if stmt is None:
+            for name in on:
+                self._column(name)
+            skip = {*on, *_NEVER_WRITTEN, "public_id"}
+            updated = [name for name in columns if name not in skip]
+            stmt = self.dialect.upsert(self.model if orm else self.table, on, updated)
+            self._upserts[cache_key] = stmt
+        return stmt
+
+    async def delete(self, id_: int) -> None:
+        """Delete the row ``id_`` (the database's ``ON DELETE`` rules handle dependents).
+
+        Raises:
+            NotFound: no such row.
+        """
+        stmt = delete(self.model).where(self.model.id == id_)
+
+        async def work(session: AsyncSession, _replay: bool) -> None:
+            result = await session.exec(stmt)
+            if result.rowcount == 0:
+                raise self._missing(id_)
+
+        await self._run(work)
+
+    async def get_or_create(self, data: Input, *, lookup: Sequence[str]) -> tuple[ModelT, bool]:
+        """The row whose ``lookup`` columns equal ``data``'s, created from ``data`` if missing.
+
+        Race-safe: concurrent callers with the same key all get the one row; the insert skips
+        the conflict natively (or, on MariaDB, the duplicate is caught inside the statement and
+        the row read back), so no ``AlreadyExists`` escapes. ``lookup`` must be a unique key.
+
+        Returns:
+            ``(row, created)``.
+        """
+        row = self._row(self._create_dto(data))
+        for name in lookup:
+            self._column(name)
+
+        async def work(session: AsyncSession, _replay: bool) -> tuple[ModelT, bool]:
+            found = await self._find(session, {k: row[k] for k in lookup}, lock=False)
+            if found is not None:
+                return found, False
+            return await self._insert_if_absent(session, row, tuple(lookup))
+
+        return await self._run(work)
+
+    # -- bulk writes ------------------------------------------------------------------------
+
+    async def create_many(
+        self, items: Iterable[Input], *, returning: bool = True
+    ) -> builtins.list[ModelT] | int:
+        """Insert many rows in a few statements, atomically.
+
+        With ``returning=True`` (default) the stored rows come back in input order (one
+        ``INSERT ... RETURNING`` per batch of up to 1000 rows). With ``returning=False`` the
+        count comes back, and on PostgreSQL a batch of 2000 rows or more streams through COPY.
+        A replayed unit first looks for the rows by public id, so it never inserts twice.
+        """
+        rows = [self._row(self._create_dto(item)) for item in items]
+        if not rows:
+            return [] if returning else 0
+
+        async def work(session: AsyncSession, replay: bool) -> builtins.list[ModelT] | int:
+            if replay:
+                done = await self._by_public_ids(session, [r["public_id"] for r in rows])
+                if done:
+                    return done if returning else len(done)
+            return await self._insert_many(session, rows, returning=returning)
+
+        return await self._run(work)
+
+    async def _insert_many(
+        self, session: AsyncSession, rows: builtins.list[Row], *, returning: bool
+    ) -> builtins.list[ModelT] | int:
+        columns = builtins.list(rows[0])
+        if any(builtins.list(row) != columns for row in rows):
+            rows = [{name: row.get(name) for name in columns} for row in rows]
+        if returning:
+            stmt = insert(self.model).returning(self.model, sort_by_parameter_order=True)
+            result = await session.exec(stmt, params=rows, execution_options={"render_nulls": True})
+            return builtins.list(result.scalars().all())
+        if self.dialect.copy and len(rows) >= COPY_THRESHOLD:
+            await self.dialect.copy_rows(session, self.table, columns, rows)
+        else:
+            await session.exec(insert(self.table), params=rows)
+        return len(rows)
+
+    async def _by_public_ids(
+        self, session: AsyncSession, public_ids: Sequence[uuid.UUID]
+    ) -> builtins.list[ModelT]:
+        found: dict[uuid.UUID, ModelT] = {}
+        for start in range(0, len(public_ids), _CHUNK):
+            chunk = public_ids[start : start + _CHUNK]
+            stmt = select(self.model).where(self.model.public_id.in_(chunk))
+            found.update({obj.public_id: obj for obj in (await session.exec(stmt)).all()})
+        return [found[key] for key in public_ids if key in found]
+
+    async def update_many(self, updates: Iterable[Mapping[str, Any]], *, id_key: str = "id") -> int:
+        """Apply a PATCH to each row named by its ``id_key`` (``id`` or ``public_id``).
+
+        Set-based and atomic: rows with the same set of keys go in one ``executemany``; if any
+        key names no row, :class:`NotFound` is raised and nothing is written.
+
+        Returns:
+            How many rows were updated.
+        """
+        if id_key not in ("id", "public_id"):
+            raise InvalidQuery("id_key must be 'id' or 'public_id'")
+        groups: dict[tuple[str, ...], builtins.list[Row]] = {}
+        keys: builtins.list[Any] = []
+        for item in updates:
+            if id_key not in item:
+                raise InvalidQuery(f"every update needs its {id_key!r}")
+            patch = self._patch({k: v for k, v in item.items() if k != id_key})
+            keys.append(item[id_key])
+            params = {f"p_{name}": value for name, value in patch.items()}
+            params["k_key"] = item[id_key]
+            groups.setdefault(tuple(patch), []).append(params)
+        if not keys:
+            return 0
+        key_column = self.table.c[id_key]
+
+        async def work(session: AsyncSession, _replay: bool) -> int:
+            missing = await self._missing_keys(session, key_column, keys)
+            if missing:
+                raise self._missing(missing[0])
+            for names, params in groups.items():
+                if not names:
+                    continue
+                stmt = (
+                    update(self.table)
+                    .where(key_column == bindparam("k_key"))
+                    .values({name: bindparam(f"p_{name}") for name in names})
+                )
+                await session.exec(stmt, params=params)
+            return len(set(keys))
+
+        return await self._run(work)
+
+    async def _missing_keys(
+        self, session: AsyncSession, column: Any, keys: Sequence[Any]
+    ) -> builtins.list[Any]:
+        wanted = set(keys)
+        seen: set[Any] = set()
+        ordered = builtins.list(wanted)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            seen.update((await session.exec(select(column).where(column.in_(chunk)))).all())
+        return [key for key in keys if key not in seen]
+
+    async def upsert_many(
+        self, items: Iterable[Input], *, on: Sequence[str] = ("public_id",)
+    ) -> int:
+        """Insert or update many rows by unique key ``on``: one ``executemany``, atomic.
+
+        Returns:
+            How many input rows were written (inserted or updated).
+        """
+        rows = [self._row(self._create_dto(item)) for item in items]
+        if not rows:
+            return 0
+        columns = tuple(rows[0])
+        stmt = self._upsert_statement(tuple(on), columns)
+
+        async def work(session: AsyncSession, _replay: bool) -> int:
+            await session.exec(stmt, params=rows)
+            return len(rows)
+
+        return await self._run(work)
+
+    async def delete_many(self, ids: Iterable[int]) -> int:
+        """Delete the rows with these primary keys in a few statements; returns how many."""
+        wanted = builtins.list(dict.fromkeys(ids))
+
+        async def work(session: AsyncSession, _replay: bool) -> int:
+            deleted = 0
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                result = await session.exec(delete(self.table).where(self.table.c.id.in_(chunk)))
+                deleted += result.rowcount
+            return deleted
+
+        return await self._run(work)

@@ -1,0 +1,148 @@
+"""Every per-database difference of the write side, chosen by what the database can do.
+
+=============================  ===========================  ===========================
+capability                     PostgreSQL / SQLite          MariaDB / MySQL
+=============================  ===========================  ===========================
+insert, skip a key conflict    ``ON CONFLICT (...) DO       plain ``INSERT``; a duplicate
+                               NOTHING``                    fails only the statement, so
+                                                            the row is looked up after it
+upsert                         ``ON CONFLICT (...) DO       ``ON DUPLICATE KEY UPDATE``
+                               UPDATE SET c = excluded.c``  ``c = VALUES(c)``
+rows back from an upsert       ``RETURNING``                a ``SELECT`` by the key
+bulk insert without rows back  COPY (PostgreSQL, large      ``executemany``
+                               batches), else executemany
+=============================  ===========================  ===========================
+
+The repositories ask :func:`dialect_for` for a :class:`WriteDialect` and never test the
+backend name themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.dml import Insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+__all__ = ["COPY_THRESHOLD", "WriteDialect", "dialect_for"]
+
+COPY_THRESHOLD: Final = 2_000
+"""Below this many rows, ``executemany`` beats setting up a COPY."""
+
+
+class WriteDialect:
+    """Statements for one backend; the base class is the generic SQL fallback."""
+
+    name = "generic"
+    skips_conflicts = False
+    """``insert_skipping`` can ignore a conflict on one named key (and only on that key)."""
+    upsert_returning = False
+    """An upsert can return the written row (``RETURNING``)."""
+    copy = False
+    """Bulk inserts can stream through COPY."""
+
+    def insert_skipping(self, entity: Any, keys: Sequence[str]) -> Insert:
+        """``INSERT`` that does nothing when a row with the same ``keys`` exists.
+
+        Only valid when :attr:`skips_conflicts` is true.
+        """
+        raise NotImplementedError(self.name)
+
+    def upsert(self, entity: Any, keys: Sequence[str], update: Sequence[str]) -> Insert:
+        """``INSERT`` that updates the ``update`` columns when a row with ``keys`` exists.
+
+        With ``update`` empty the conflicting row is left as it is.
+        """
+        raise NotImplementedError(self.name)
+
+    async def copy_rows(
+        self, session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[Any]
+    ) -> None:
+        """Stream ``rows`` (dicts keyed by column) into ``table``. Only when :attr:`copy`."""
+        raise NotImplementedError(self.name)
+
+
+class _OnConflict(WriteDialect):
+    """PostgreSQL and SQLite share ``INSERT ... ON CONFLICT`` and ``RETURNING``."""
+
+    skips_conflicts = True
+    upsert_returning = True
+    _insert: Any = staticmethod(insert)
+
+    def insert_skipping(self, entity: Any, keys: Sequence[str]) -> Insert:
+        stmt = self._insert(entity)
+        return stmt.on_conflict_do_nothing(index_elements=list(keys))  # type: ignore[no-any-return]
+
+    def upsert(self, entity: Any, keys: Sequence[str], update: Sequence[str]) -> Insert:
+        stmt = self._insert(entity)
+        if not update:
+            return stmt.on_conflict_do_nothing(index_elements=list(keys))  # type: ignore[no-any-return]
+        excluded = stmt.excluded
+        return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+            index_elements=list(keys), set_={name: excluded[name] for name in update}
+        )
+
+
+class _PostgreSQL(_OnConflict):
+    name = "postgresql"
+    copy = True
+    _insert = staticmethod(postgresql.insert)
+
+    async def copy_rows(
+        self, session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[Any]
+    ) -> None:
+        connection = await session.connection()
+        dialect = connection.dialect
+        converters = [_bind_processor(table.c[name].type, dialect) for name in columns]
+        records = [
+            tuple(
+                convert(row[name]) if convert is not None and row[name] is not None else row[name]
+                for name, convert in zip(columns, converters, strict=True)
+            )
+            for row in rows
+        ]
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        if driver is None:  # pragma: no cover - a checked-out connection always has one
+            raise RuntimeError("no driver connection for COPY")
+        await driver.copy_records_to_table(
+            table.name, records=records, columns=list(columns), schema_name=table.schema
+        )
+
+
+class _SQLite(_OnConflict):
+    name = "sqlite"
+    _insert = staticmethod(sqlite.insert)
+
+
+class _MySQL(WriteDialect):
+    name = "mysql"
+
+    def upsert(self, entity: Any, keys: Sequence[str], update: Sequence[str]) -> Insert:
+        stmt = mysql.insert(entity)
+        # ``col = col`` keeps the row as it is but still swallows only duplicate-key errors,
+        # unlike INSERT IGNORE, which would also turn foreign-key and data errors into warnings.
+        names = list(update) or list(keys)[:1]
+        target = stmt.inserted if update else stmt.table.c
+        return stmt.on_duplicate_key_update({name: target[name] for name in names})
+
+
+def _bind_processor(type_: Any, dialect: Dialect) -> Any:
+    """What SQLAlchemy would do to a Python value before handing it to the driver."""
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+_DIALECTS: Final[Mapping[str, WriteDialect]] = {
+    "postgresql": _PostgreSQL(),
+    "sqlite": _SQLite(),
+    "mysql": _MySQL(),
+}
+
+
+def dialect_for(name: str) -> WriteDialect:
+    """The write statements for a backend name (``"postgresql"``, ``"sqlite"``, ``"mysql"``)."""
+    return _DIALECTS.get(name, WriteDialect())
