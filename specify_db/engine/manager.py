@@ -36,6 +36,7 @@ from specify_db.engine.dialects import PoolOptions, engine_setup
 from specify_db.engine.health import HealthReport
 from specify_db.engine.retry import RetryConfig, run_with_retry
 from specify_db.engine.stats import PoolStats, StatsCollector, pool_status
+from specify_db.engine.tracing import instrument_engine, tracing_available
 
 logger = logging.getLogger("specify_db")
 
@@ -63,6 +64,8 @@ class DatabaseManager:
             non-empty list is refused rather than silently ignored.
         pgbouncer: the URL points at pgbouncer in transaction mode; disables asyncpg's
             prepared-statement caches, which such a pooler cannot keep.
+        tracing: emit OpenTelemetry spans per statement; ``None`` (default) turns them on
+            when ``opentelemetry-api`` is installed.
         settings: defaults for everything not given here (default: the environment).
         **engine_kwargs: passed to ``create_async_engine`` last, overriding the above.
     """
@@ -82,6 +85,7 @@ class DatabaseManager:
         connect_args: dict[str, Any] | None = None,
         replicas: list[str] | None = None,
         pgbouncer: bool = False,
+        tracing: bool | None = None,
         settings: Settings | None = None,
         **engine_kwargs: Any,
     ) -> None:
@@ -122,6 +126,8 @@ class DatabaseManager:
         setup.install(self.engine.sync_engine)
         self._stats = StatsCollector()
         self._stats.attach(self.engine.sync_engine)
+        if tracing or (tracing is None and tracing_available()):
+            instrument_engine(self.engine)
         self.session_factory: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
