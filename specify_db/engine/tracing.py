@@ -35,11 +35,11 @@ def tracing_available() -> bool:
     return importlib.util.find_spec("opentelemetry") is not None
 
 
-def _system_name(engine: AsyncEngine) -> str:
-    dialect = engine.dialect
+def _system_name(dialect: Any) -> str:
+    # MariaDB is told apart from MySQL only once a connection has seen the server version.
     if dialect.name in ("mysql", "mariadb"):
         return "mariadb" if getattr(dialect, "is_mariadb", False) else "mysql"
-    return dialect.name
+    return str(dialect.name)
 
 
 def query_summary(statement: str) -> tuple[str, str | None]:
@@ -71,10 +71,7 @@ def instrument_engine(engine: AsyncEngine, *, tracer_provider: Any = None) -> No
         "db.client.operation.duration", unit="s", description="Duration of database operations"
     )
     url = engine.url
-    base: dict[str, str | int] = {
-        "db.system.name": _system_name(engine),
-        "db.namespace": url.database or "",
-    }
+    base: dict[str, str | int] = {"db.namespace": url.database or ""}
     if url.host:
         base["server.address"] = url.host
     if url.port:
@@ -84,6 +81,7 @@ def instrument_engine(engine: AsyncEngine, *, tracer_provider: Any = None) -> No
         operation, table = query_summary(statement)
         attributes: dict[str, Any] = {
             **base,
+            "db.system.name": _system_name(conn.dialect),
             "db.operation.name": operation,
             "db.query.text": statement,
         }
@@ -99,6 +97,7 @@ def instrument_engine(engine: AsyncEngine, *, tracer_provider: Any = None) -> No
             return
         span, started, operation = stack.pop()
         measurement = {**base, "db.operation.name": operation}
+        measurement["db.system.name"] = _system_name(conn.dialect)
         if error is not None:
             found = classify(error)
             kind = type(getattr(error, "orig", None) or error).__name__
