@@ -10,6 +10,7 @@ that must run: an unreachable required backend, or any skipped test, fails the r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -50,7 +51,33 @@ def _server_url(name: str) -> URL:
     return make_url(os.environ.get(f"SPECIFY_DB_TEST_{name.upper()}_URL", _DEFAULTS[name]))
 
 
-async def _admin(url: URL, statements: list[str]) -> None:
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _stale_databases(url: URL) -> list[str]:
+    """Databases of earlier runs whose process is gone (killed runs never drop theirs)."""
+    prefix = f"{url.database}_"
+    if url.get_backend_name() == "postgresql":
+        query = "SELECT datname FROM pg_database"
+    else:
+        query = "SELECT schema_name FROM information_schema.schemata"
+    names = await _admin(url, [query])
+    stale = []
+    for name in names:
+        suffix = name[len(prefix) :] if name.startswith(prefix) else ""
+        if suffix.isdigit() and int(suffix) != os.getpid() and not _pid_alive(int(suffix)):
+            stale.append(name)
+    return stale
+
+
+async def _admin(url: URL, statements: list[str]) -> list[str]:
     admin_db = "postgres" if url.get_backend_name() == "postgresql" else "mysql"
     engine = create_async_engine(
         url.set(database=admin_db),
@@ -59,12 +86,16 @@ async def _admin(url: URL, statements: list[str]) -> None:
         if url.get_backend_name() == "postgresql"
         else {"connect_timeout": 5},
     )
+    rows: list[str] = []
     try:
         async with asyncio.timeout(20), engine.connect() as conn:
             for statement in statements:
-                await conn.execute(text(statement))
+                result = await conn.execute(text(statement))
+                if result.returns_rows:
+                    rows.extend(str(row[0]) for row in result)
     finally:
         await engine.dispose()
+    return rows
 
 
 async def create(name: str, tmp: Path) -> Backend:
@@ -77,6 +108,10 @@ async def create(name: str, tmp: Path) -> Backend:
     database = f"{base.database}_{os.getpid()}"
     url = base.set(database=database)
     try:
+        for stale in await _stale_databases(base):
+            # Another run may be sweeping the same database right now.
+            with contextlib.suppress(Exception):
+                await drop(Backend(name, base.set(database=stale)))
         if name == "postgres":
             await _admin(
                 base, [f'DROP DATABASE IF EXISTS "{database}"', f'CREATE DATABASE "{database}"']
