@@ -17,7 +17,7 @@ from specify_db.models.base import (
     table_args,
     updated_at_field,
 )
-from specify_db.models.crypto import decrypt_value
+from specify_db.models.crypto import decrypt_value, encrypt_value
 from specify_db.models.dto import CreateModel, ReadModel, UpdateModel
 from specify_db.models.fields import JsonObject, Name200, RowId, Text, UTCDatetime
 from specify_db.models.types import LongText
@@ -91,8 +91,8 @@ class Configuration(ConfigurationBase, TableIdentity, table=True):
     """A project setting, unique per (project, key). Deleted with the project.
 
     When ``encrypted`` is true, ``value`` holds a Fernet token (see
-    :func:`specify_db.models.types.encrypt_value`), never the plain text; the repository
-    encrypts on write. :meth:`get_value` decrypts.
+    :func:`specify_db.models.types.encrypt_value`), never the plain text: build rows with
+    :meth:`from_create`, which encrypts. :meth:`get_value` decrypts.
     """
 
     __tablename__ = "configurations"
@@ -105,6 +105,12 @@ class Configuration(ConfigurationBase, TableIdentity, table=True):
     project: "Project" = Relationship(
         back_populates="configurations", sa_relationship_kwargs={"lazy": "raise"}
     )
+
+    @classmethod
+    def from_create(cls, create: "ConfigurationCreate") -> "Configuration":
+        """Build the row for validated input, encrypting the value when ``encrypted`` is set."""
+        value = encrypt_value(create.value) if create.encrypted else create.value
+        return cls.model_validate(create, update={"value": value})
 
     def plain_value(self) -> str:
         """The value as text, decrypted when the row is encrypted."""
@@ -121,7 +127,8 @@ class Configuration(ConfigurationBase, TableIdentity, table=True):
 class ConfigurationCreate(ConfigurationBase, CreateModel):
     """Input to set a configuration value, in plain text.
 
-    With ``encrypted=True`` the repository stores ``encrypt_value(value)`` instead.
+    With ``encrypted=True``, :meth:`Configuration.from_create` stores
+    ``encrypt_value(value)`` instead.
     The text must parse as ``type`` (e.g. ``"42"`` for integer).
     """
 

@@ -208,7 +208,7 @@ async def make_configuration(
 ) -> Configuration:
     assert project.id is not None
     create = ConfigurationCreate.model_validate(configuration_payload(project.id, **overrides))
-    return await add(session, Configuration.model_validate(create))
+    return await add(session, Configuration.from_create(create))
 
 
 async def make_session_token(session: AsyncSession, user: User, **overrides: Any) -> SessionToken:

@@ -30,7 +30,6 @@ from specify_db.models import (
     UserRead,
     json_schemas,
 )
-from specify_db.models.crypto import encrypt_value
 from tests.models.factories import (
     audit_payload,
     cache_payload,
@@ -175,10 +174,11 @@ async def test_encrypted_configuration_value_never_leaves_in_a_read(
     try:
         user = await make_user(session)
         project = await make_project(session, user)
-        ciphertext = encrypt_value("hunter2-database-password")
         row = await make_configuration(
-            session, project, value=ciphertext, type="string", encrypted=True
+            session, project, value="hunter2-database-password", encrypted=True, type="string"
         )
+        ciphertext = row.value
+        assert ciphertext.startswith("gAAAA")
         assert row.get_value() == "hunter2-database-password"
         dto = ConfigurationRead.model_validate(row)
         payload = dto.model_dump_json()
