@@ -42,6 +42,7 @@ from specify_db.queries.fulltext import (
     SearchMethod,
     fulltext_available,
     match_and_rank,
+    search_words,
 )
 from specify_db.queries.keyset import decode_cursor, encode_cursor, seek_predicate
 from specify_db.queries.ordering import OrderInput, SortKey, parse_order
@@ -56,6 +57,11 @@ ReadT = TypeVar("ReadT", bound=BaseModel)
 MAX_LIMIT = 2**31 - 1
 MAX_OFFSET = 2**62
 MAX_SEARCH_LENGTH = 500
+_FTS_METHOD: dict[str, SearchMethod] = {
+    "postgresql": "tsvector",
+    "sqlite": "fts5",
+    "mysql": "fulltext",
+}
 
 
 def check_limit(limit: int | None, *, name: str = "limit") -> int | None:
@@ -193,7 +199,7 @@ class BaseQueries(Generic[ModelT, ReadT]):
         return stmt if where is None else stmt.where(where)
 
     async def count(self, filters: FilterInput = None) -> int:
-        """How many rows match ``filters``: one ``SELECT count(*)``."""
+        """The number of rows matching ``filters`` (one COUNT query)."""
         where = self._where(filters)
 
         async def work(session: AsyncSession) -> int:
@@ -227,7 +233,8 @@ class BaseQueries(Generic[ModelT, ReadT]):
 
         Args:
             page: 1-based page number.
-            size: rows per page, 1 to ``max_page_size`` (``per_page`` is an alias).
+            size: rows per page, 1 to ``max_page_size``.
+            per_page: the earlier name of ``size``; wins when given.
             filters: see :mod:`specify_db.queries.filters`.
             order_by: allow-listed sort keys; the primary key is always the last key.
             count: ``"exact"`` (a separate ``SELECT count(*)`` with the same filters),
@@ -274,7 +281,7 @@ class BaseQueries(Generic[ModelT, ReadT]):
                     )
                     seen = offset + len(rows) + (1 if has_next else 0)
                     total = max(estimate or 0, seen)
-            return Page[ReadT](  # type: ignore[misc]
+            return Page[ReadT](
                 items=[self._to_read(row) for row in rows],
                 total=total,
                 page=page,
@@ -352,7 +359,7 @@ class BaseQueries(Generic[ModelT, ReadT]):
             last = encode_cursor(scope, list(rows[-1][1:])) if rows else None
             if not rows and backwards:
                 has_next, last = True, before
-            return CursorPage[ReadT](  # type: ignore[misc]
+            return CursorPage[ReadT](
                 items=[self._to_read(row[0]) for row in rows],
                 size=size,
                 next_cursor=last if has_next else None,
@@ -412,11 +419,13 @@ class BaseQueries(Generic[ModelT, ReadT]):
         """Aggregates of ``field`` per UTC-aligned time bucket over ``[start, end)``, in SQL.
 
         Args:
-            start / end: aware datetimes; rows with ``start <= time < end`` count.
+            start: aware datetime; rows with ``start <= time`` count.
+            end: aware datetime; rows with ``time < end`` count.
             interval: bucket width: ``timedelta``, ``"30s"``, ``"7m"``, ``"1h"``, ``"1d"``,
                 or seconds; 1 s to 31 days.
             field: the measure (e.g. ``"value"``).
             time_field: the timestamp field (default: the class's ``time_field``).
+            filters: further conditions, as for :meth:`find`.
             fill_gaps: also return empty buckets (count 0) so the series has no holes.
         """
         seconds = bucketing.parse_interval(interval)
@@ -451,7 +460,7 @@ class BaseQueries(Generic[ModelT, ReadT]):
             stmt = stmt.where(where)
 
         async def work(session: AsyncSession) -> list[Bucket]:
-            rows = (await execute(session, stmt)).all()
+            rows: list[Any] = list((await execute(session, stmt)).all())
             return [
                 Bucket(
                     start=bucketing.bucket_start(int(row[0]), seconds),
@@ -481,17 +490,21 @@ class BaseQueries(Generic[ModelT, ReadT]):
         spec = SEARCH_SPECS[self._table_name()]
         name_column = getattr(self.model, spec.name)
         exact = case((func.lower(name_column) == query.lower(), 1), else_=0)
+        words = search_words(query)
         dialect = self.dialect_name
 
         async def work(session: AsyncSession) -> SearchResult[ReadT]:
-            method: SearchMethod
+            method: SearchMethod = "like"
             fts_table: str | None = None
+            matched: ColumnElement[bool]
+            rank: ColumnElement[float]
             if await fulltext_available(session, dialect, spec.table):
-                matched, rank, fts_table = match_and_rank(dialect, spec, query)
-                method = {"postgresql": "tsvector", "sqlite": "fts5"}.get(dialect, "fulltext")  # type: ignore[assignment]
+                method = _FTS_METHOD[dialect]
+                if not words:  # only punctuation: no word can match
+                    return SearchResult[ReadT](query=query, method=method, hits=[])
+                matched, rank, fts_table = match_and_rank(dialect, spec, words)
             else:
                 matched, rank = _like(self.model, spec.columns, query)
-                method = "like"
             stmt = select(self.model, rank.label("rank"), exact.label("exact"))
             if fts_table is not None:
                 fts = table(fts_table, literal_column("rowid"))
@@ -500,12 +513,12 @@ class BaseQueries(Generic[ModelT, ReadT]):
             if extra is not None:
                 stmt = stmt.where(extra)
             stmt = stmt.order_by(exact.desc(), rank.desc(), self._pk()).limit(limit)
-            rows = (await execute(session, stmt)).all()
+            rows: list[Any] = list((await execute(session, stmt)).all())
             hits = [
-                SearchHit[ReadT](item=self._to_read(row[0]), rank=float(row[1]), exact=bool(row[2]))  # type: ignore[misc]
+                SearchHit[ReadT](item=self._to_read(row[0]), rank=float(row[1]), exact=bool(row[2]))
                 for row in rows
             ]
-            return SearchResult[ReadT](query=query, method=method, hits=hits)  # type: ignore[misc]
+            return SearchResult[ReadT](query=query, method=method, hits=hits)
 
         return await self._bound.run(work)
 
@@ -515,7 +528,7 @@ def _like(
 ) -> tuple[ColumnElement[bool], ColumnElement[float]]:
     """Escaped case-insensitive substring match; the name column weighs twice."""
     tests = [getattr(model, c).icontains(query, autoescape=True) for c in columns]
-    rank = sum(
+    rank: ColumnElement[float] = sum(
         (case((test, 2.0 if i == 0 else 1.0), else_=0.0) for i, test in enumerate(tests)),
         start=literal_column("0.0"),
     )

@@ -25,6 +25,7 @@ from sqlalchemy import BigInteger, Integer, cast, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from specify_db.core.errors import InvalidQuery
+from specify_db.queries.checks import checked_int
 
 __all__ = ["Bucket", "bucket_index", "bucket_start", "fill_gaps", "parse_interval"]
 
@@ -58,11 +59,9 @@ def parse_interval(interval: timedelta | str | int) -> int:
         seconds = int(seconds_float)
         if seconds != seconds_float:
             raise InvalidQuery(f"interval {interval} is not a whole number of seconds")
-    elif isinstance(interval, bool):
-        raise InvalidQuery(f"invalid interval {interval!r}")
     elif isinstance(interval, int):
-        seconds = interval
-    elif isinstance(interval, str) and (match := _INTERVAL.match(interval)):
+        seconds = checked_int(interval, "interval", 1, MAX_INTERVAL_SECONDS)
+    elif match := _INTERVAL.match(str(interval)):
         seconds = int(match.group(1)) * _UNITS[match.group(2)]
     else:
         raise InvalidQuery(f"invalid interval {interval!r}; use e.g. '30s', '7m', '1h', '1d'")
@@ -76,8 +75,8 @@ def epoch_seconds(column: ColumnElement[Any], dialect_name: str) -> ColumnElemen
     if dialect_name == "postgresql":
         return func.extract("epoch", column)
     if dialect_name in ("mysql", "mariadb"):
-        epoch = literal_column("'1970-01-01 00:00:00'")
-        return func.timestampdiff(literal_column("SECOND"), epoch, column)
+        origin: ColumnElement[Any] = literal_column("'1970-01-01 00:00:00'")
+        return func.timestampdiff(literal_column("SECOND"), origin, column)
     if dialect_name == "sqlite":
         # Constants are literals, not binds, so SELECT and GROUP BY hold the same expression.
         return cast(func.strftime(literal_column("'%s'"), column), Integer)
@@ -91,10 +90,10 @@ def bucket_index(column: ColumnElement[Any], seconds: int, dialect_name: str) ->
     GROUP BY whose expression has a different bind parameter than the SELECT list.
     """
     width = literal_column(str(int(seconds)), Integer)
-    epoch = epoch_seconds(column, dialect_name)
+    epoch: ColumnElement[Any] = epoch_seconds(column, dialect_name)
     if dialect_name in ("sqlite", "mysql", "mariadb"):
         # Integer floor division of non-negative integers: "/" on SQLite, "DIV" on MySQL.
-        return epoch // width  # type: ignore[no-any-return]
+        return epoch // width
     return cast(func.floor(epoch / width), BigInteger)
 
 

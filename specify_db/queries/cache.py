@@ -46,7 +46,7 @@ class CacheQueries(BaseQueries[CacheEntry, CacheEntryRead]):
         """
         stmt = (
             select(CacheEntry)
-            .where(CacheEntry.is_expired)  # type: ignore[arg-type]
+            .where(CacheEntry.is_expired)
             .order_by(CacheEntry.expires_at, CacheEntry.id)  # type: ignore[arg-type]
         )
         if check_limit(limit) is not None:

@@ -1,5 +1,6 @@
-"""What each backend can do for the read side, in one place (time buckets: ``buckets.py``;
-full-text search: ``fulltext.py``).
+"""What each backend can do for the read side, in one place.
+
+Time buckets live in ``buckets.py`` and full-text search in ``fulltext.py``.
 
 ==========================  ==================  ===================  =====================
 capability                  PostgreSQL          MariaDB/MySQL        SQLite

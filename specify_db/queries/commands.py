@@ -81,7 +81,7 @@ class CommandQueries(BaseQueries[Command, CommandRead]):
     async def find_by_status(
         self, status: ExecutionStatus | str, limit: int | None = None
     ) -> list[CommandRead]:
-        """Runs with this status, newest first; ``"failed"``, ``"FAILED"`` and the member all work."""
+        """Runs with this status, newest first; ``"failed"``, ``"FAILED"`` or the member."""
         return await self.find({"status": status}, limit=check_limit(limit))
 
     async def find_by_user(self, user_id: int, limit: int | None = None) -> list[CommandRead]:
@@ -119,8 +119,8 @@ class CommandQueries(BaseQueries[Command, CommandRead]):
             filters["started_at__lt"] = check_aware(end_date, "end_date")
         where = self._where(filters or None)
         caps = capabilities(self.dialect_name)
-        groups = {"status": Command.status}
-        duration = Command.duration_ms
+        groups: dict[str, Any] = {"status": Command.status}
+        duration: Any = Command.duration_ms
 
         async def work(session: AsyncSession) -> CommandStatistics:
             per_status = await run_aggregate(session, caps, Command, duration, groups, where, ())

@@ -340,7 +340,7 @@ def _coerce(column: ColumnElement[Any], name: str, value: Any) -> Any:
             allowed = [m.value for m in python_type]
             raise InvalidQuery(f"{name}: {value!r} is not one of {allowed}") from None
     try:
-        coerced = _adapter(python_type).validate_python(value)
+        coerced = _adapter(python_type).validate_python(value)  # type: ignore[arg-type]
     except ValidationError as exc:
         message = exc.errors()[0]["msg"]
         raise InvalidQuery(

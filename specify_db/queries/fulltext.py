@@ -4,7 +4,7 @@ One module holds every backend's form:
 
 ==============  ===========================================================================
 PostgreSQL      GIN index ``ix_<table>_fts`` on a weighted ``tsvector`` expression (the name
-                column weight A, the others B), queried with ``websearch_to_tsquery`` and
+                column weight A, the others B), queried with ``plainto_tsquery`` and
                 ranked by ``ts_rank`` (method ``"tsvector"``).
 SQLite          FTS5 external-content table ``<table>_fts`` kept in sync by the triggers
                 ``<table>_fts_ai`` / ``_ad`` / ``_au``, ranked by ``-bm25`` with the name column
@@ -28,6 +28,7 @@ dialect, and :data:`FULLTEXT_OBJECT_NAMES` the names to exclude from autogenerat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -62,6 +63,7 @@ __all__ = [
 
 SearchMethod = Literal["tsvector", "fts5", "fulltext", "like"]
 MYSQL_DOCUMENT_COLUMN: Final = "fts_document"
+_WORD: Final = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +80,21 @@ class SearchSpec:
         return (self.name, *self.others)
 
     def pg_vector(self, qualifier: str = "") -> str:
-        """The weighted ``tsvector`` expression (identical in the index and in queries)."""
+        """The weighted ``tsvector`` expression (identical in the index and in queries).
+
+        Punctuation becomes spaces first, so ``specs/ontology.ttl`` and ``a@example.com`` are
+        words (as with SQLite's unicode61 tokenizer), not single path or e-mail tokens.
+        """
         prefix = f"{qualifier}." if qualifier else ""
+
+        def words(sql: str) -> str:
+            return f"regexp_replace({sql}, '[^[:alnum:]]+', ' ', 'g')"
+
         rest = " || ' ' || ".join(f"coalesce({prefix}{c}, '')" for c in self.others)
+        name = f"coalesce({prefix}{self.name}, '')"
         return (
-            f"(setweight(to_tsvector('simple'::regconfig, coalesce({prefix}{self.name}, '')), 'A')"
-            f" || setweight(to_tsvector('simple'::regconfig, {rest}), 'B'))"
+            f"(setweight(to_tsvector('simple'::regconfig, {words(name)}), 'A')"
+            f" || setweight(to_tsvector('simple'::regconfig, {words(rest)}), 'B'))"
         )
 
 
@@ -182,11 +193,14 @@ def install_fulltext(metadata: MetaData) -> None:
         _INSTALLED.add(id(table))
         for dialects in (("postgresql",), ("mysql", "mariadb"), ("sqlite",)):
             for stmt in _create(dialects[0], spec):
-                event.listen(table, "after_create", DDL(stmt).execute_if(dialect=dialects))
+                ddl = DDL(stmt)  # type: ignore[no-untyped-call]
+                # execute_if accepts a tuple of names at runtime; its stub says str.
+                event.listen(table, "after_create", ddl.execute_if(dialect=dialects))  # type: ignore[arg-type]
         # Dropping the table drops its indexes, generated column and triggers; only the
         # separate FTS5 table must go first.
         for stmt in _drop("sqlite", spec)[-1:]:
-            event.listen(table, "before_drop", DDL(stmt).execute_if(dialect="sqlite"))
+            ddl = DDL(stmt)  # type: ignore[no-untyped-call]
+            event.listen(table, "before_drop", ddl.execute_if(dialect="sqlite"))
 
 
 async def fulltext_available(session: AsyncSession, dialect_name: str, table: str) -> bool:
@@ -211,10 +225,14 @@ async def fulltext_available(session: AsyncSession, dialect_name: str, table: st
     return found.first() is not None
 
 
-def fts5_query(query: str) -> str:
-    """User text as an FTS5 query: each word a quoted string (no operators), all required."""
-    words = query.split()
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+def search_words(query: str) -> list[str]:
+    """The words of the user's text; every other character (operators, quotes) is dropped."""
+    return _WORD.findall(query)
+
+
+def fts5_query(words: list[str]) -> str:
+    """Words as an FTS5 query: each a quoted string (never an operator), all required."""
+    return " ".join(f'"{word}"' for word in words)
 
 
 def _bind(value: str) -> BindParameter[str]:
@@ -222,24 +240,29 @@ def _bind(value: str) -> BindParameter[str]:
 
 
 def match_and_rank(
-    dialect_name: str, spec: SearchSpec, query: str
+    dialect_name: str, spec: SearchSpec, words: list[str]
 ) -> tuple[ColumnElement[bool], ColumnElement[float], str | None]:
-    """``(WHERE condition, rank expression, FTS5 table to join on rowid or None)``."""
+    """``(WHERE condition, rank expression, FTS5 table to join on rowid or None)``.
+
+    PostgreSQL and SQLite require every word; MariaDB's natural-language mode ranks rows
+    with any of them.
+    """
     t = spec.table
+    query = " ".join(words)
     if dialect_name == "postgresql":
-        vector = literal_column(spec.pg_vector(t))
+        vector: ColumnElement[Any] = literal_column(spec.pg_vector(t))
 
         def tsquery() -> ColumnElement[Any]:
-            return func.websearch_to_tsquery(literal_column("'simple'::regconfig"), _bind(query))
+            return func.plainto_tsquery(literal_column("'simple'::regconfig"), _bind(query))
 
-        rank = func.ts_rank(vector, tsquery(), type_=Float())
-        return vector.op("@@")(tsquery()), rank, None
+        ts_rank: ColumnElement[float] = func.ts_rank(vector, tsquery(), type_=Float())
+        return vector.op("@@")(tsquery()), ts_rank, None
     if dialect_name == "sqlite":
         weights = ", ".join(["10.0"] + ["1.0"] * len(spec.others))
-        matched = literal_column(f"{t}_fts").op("MATCH")(_bind(fts5_query(query)))
+        matched = literal_column(f"{t}_fts").op("MATCH")(_bind(fts5_query(words)))
         # bm25 is lower for better matches; negate it so a higher rank is better everywhere.
         rank = -literal_column(f"bm25({t}_fts, {weights})", type_=Float())
         return matched, rank, f"{t}_fts"
-    document = literal_column(f"{t}.{MYSQL_DOCUMENT_COLUMN}")
+    document: ColumnElement[Any] = literal_column(f"{t}.{MYSQL_DOCUMENT_COLUMN}")
     relevance = mysql.match(document, against=_bind(query)).in_natural_language_mode()
     return relevance > 0, relevance, None

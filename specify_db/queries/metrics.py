@@ -83,7 +83,7 @@ class PerformanceMetricQueries(BaseQueries[PerformanceMetric, PerformanceMetricR
     async def get_time_series(
         self, name: str, hours: int = 24, interval_minutes: int = 60, *, fill_gaps: bool = False
     ) -> list[Bucket]:
-        """The last ``hours`` hours in buckets of ``interval_minutes`` (any width, e.g. 7 or 120)."""
+        """The last ``hours`` hours in buckets of ``interval_minutes`` (any width: 7, 120...)."""
         end = utc_now()
         start = end - timedelta(hours=checked_int(hours, "hours", 1, 24 * 3660))
         minutes = checked_int(interval_minutes, "interval_minutes", 1, 31 * 1440)

@@ -68,7 +68,7 @@ class Page(BaseModel, Generic[T]):
 
 
 PaginationResult = Page
-"""The earlier name of :class:`Page` (``items``, ``total``, ``page``, ``per_page``, ``pages``...)."""
+"""The earlier name of :class:`Page` (``items``, ``total``, ``page``, ``per_page``, ``pages``)."""
 
 
 class CursorPage(BaseModel, Generic[T]):

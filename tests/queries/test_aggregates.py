@@ -33,7 +33,8 @@ async def test_aggregate_with_percentiles_and_groups(session, backend):
     (overall,) = await q.aggregate("score", percentiles=(50, 95, 99))
     values = [r["score"] for r in rows if r["score"] is not None]
     assert overall.count == 300
-    assert overall.min == min(values) and overall.max == max(values)
+    assert overall.min == min(values)
+    assert overall.max == max(values)
     assert overall.sum == pytest.approx(sum(values))
     assert overall.avg == pytest.approx(sum(values) / len(values))
     for p in (50, 95, 99):
@@ -52,7 +53,9 @@ async def test_aggregate_with_percentiles_and_groups(session, backend):
 
 async def test_aggregate_of_nothing(session):
     (row,) = await ItemQueries(session).aggregate("score", filters={"rank": -1})
-    assert row.count == 0 and row.avg is None and row.percentiles["p50"] is None
+    assert row.count == 0
+    assert row.avg is None
+    assert row.percentiles["p50"] is None
 
 
 async def test_aggregate_refuses_unknown_fields(session, sql_log):
@@ -121,9 +124,11 @@ async def test_time_buckets_match_python(session, random_rows, interval):
     ]
     for bucket in got:
         values = expected[int((bucket.start - epoch).total_seconds()) // seconds]
-        assert bucket.start.tzinfo is not None and bucket.start.utcoffset() == timedelta(0)
+        assert bucket.start.tzinfo is not None
+        assert bucket.start.utcoffset() == timedelta(0)
         assert bucket.count == len(values)
-        assert bucket.min == min(values) and bucket.max == max(values)
+        assert bucket.min == min(values)
+        assert bucket.max == max(values)
         assert bucket.sum == pytest.approx(sum(values))
         assert bucket.avg == pytest.approx(sum(values) / len(values))
 
@@ -138,7 +143,8 @@ async def test_time_buckets_match_python(session, random_rows, interval):
         if bucket.start in by_start:
             assert bucket == by_start[bucket.start]
         else:
-            assert bucket.count == 0 and bucket.sum is None
+            assert bucket.count == 0
+            assert bucket.sum is None
     assert sum(b.count for b in filled) == sum(len(v) for v in expected.values())
 
 

@@ -31,7 +31,8 @@ async def test_every_row_once_forwards_and_backwards(session, order):
     assert len(forward) == 1000 == len(set(forward))
     everything = await q.get_all(order_by=order)
     assert forward == [item.id for item in everything]
-    assert pages[0].has_prev is False and pages[-1].next_cursor is None
+    assert pages[0].has_prev is False
+    assert pages[-1].next_cursor is None
     # Walk back from the last page with before= cursors.
     backward: list[int] = []
     page = pages[-1]
@@ -91,4 +92,6 @@ async def test_cursor_arguments_are_checked(session):
 
 async def test_empty_table_gives_an_empty_page(session):
     page = await ItemQueries(session).cursor_page(size=10)
-    assert page.items == [] and not page.has_next and page.next_cursor is None
+    assert page.items == []
+    assert not page.has_next
+    assert page.next_cursor is None

@@ -50,8 +50,11 @@ async def test_count_none_uses_an_extra_row(session):
     q = ItemQueries(session)
     first = await q.paginate(page=1, size=20, count="none")
     second = await q.paginate(page=2, size=20, count="none")
-    assert first.total is None and first.pages is None and first.has_next
-    assert len(second.items) == 1 and not second.has_next
+    assert first.total is None
+    assert first.pages is None
+    assert first.has_next
+    assert len(second.items) == 1
+    assert not second.has_next
     assert second.count_method == "none"
 
 
@@ -60,11 +63,13 @@ async def test_count_estimate(session, backend):
     page = await ItemQueries(session).paginate(page=1, size=10, count="estimate")
     expected = "exact" if backend == "sqlite" else "estimate"
     assert page.count_method == expected
-    assert page.total is not None and page.total >= 11  # never below what was seen
+    assert page.total is not None
+    assert page.total >= 11  # never below what was seen
     filtered = await ItemQueries(session).paginate(
         page=1, size=10, count="estimate", filters={"category": "blue"}
     )
-    assert filtered.total is not None and filtered.total >= 10
+    assert filtered.total is not None
+    assert filtered.total >= 10
 
 
 async def test_default_order_is_stable_with_ties(session):
