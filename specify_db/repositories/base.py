@@ -1,19 +1,20 @@
-"""``Repository[Model, Create, Update]``: CRUD, set-based bulk, upsert and exactly-once creates.
+"""``AppendOnlyRepository``: reads, exactly-once creates, set-based bulk inserts, get_or_create.
 
-A repository is bound to a :class:`~specify_db.DatabaseManager` (each call is its own unit of
+The base of every repository (:class:`~specify_db.repositories.repository.Repository` adds
+updates, upserts and deletes; the audit log stops here, being append-only). A repository is
+bound to a :class:`~specify_db.DatabaseManager` (each call is its own unit of
 work, replayed as a whole on transient failures) or to an ``AsyncSession`` (each call joins
 that transaction and never commits). Inputs are DTOs or dicts validated through the DTO, so an
 unknown key is a ``pydantic.ValidationError`` before any SQL runs.
 
 Example::
 
-    class ProjectRepository(Repository[Project, ProjectCreate, ProjectUpdate]):
-        model = Project
-        create_schema = ProjectCreate
-        update_schema = ProjectUpdate
+    class NoteRepository(AppendOnlyRepository[Note, NoteCreate, NoteUpdate]):
+        model = Note
+        create_schema = NoteCreate
+        update_schema = NoteUpdate
 
-    projects = ProjectRepository(db)
-    project = await projects.create({"name": "Demo", "slug": "demo", "owner_id": 1})
+    note = await NoteRepository(db).create({"text": "hello"})
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, update
+from sqlalchemy import Table, exists, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,7 +35,7 @@ from specify_db.core.errors import InvalidQuery, NotFound
 from specify_db.engine.binding import Bound, SessionSource
 from specify_db.repositories.dialect import COPY_THRESHOLD, WriteDialect, dialect_for
 
-__all__ = ["Repository", "is_unique_violation"]
+__all__ = ["AppendOnlyRepository", "Input", "Row", "is_unique_violation"]
 
 ModelT = TypeVar("ModelT", bound=SQLModel)
 CreateT = TypeVar("CreateT", bound=BaseModel)
@@ -45,7 +46,6 @@ Row: TypeAlias = dict[str, Any]
 Input: TypeAlias = BaseModel | Mapping[str, Any]
 
 _CHUNK = 1_000  # ids per IN (...) list: far below every backend's bound-parameter limit
-_NEVER_WRITTEN = frozenset({"id", "created_at"})
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -53,8 +53,8 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, IntegrityError) and classify(exc).reason is Reason.UNIQUE
 
 
-class Repository(Generic[ModelT, CreateT, UpdateT]):
-    """Generic async repository over one SQLModel table.
+class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
+    """Async repository over one SQLModel table: reads and inserts, no updates or deletes.
 
     Subclasses set :attr:`model`, :attr:`create_schema` and :attr:`update_schema`. The table
     needs an ``id`` primary key and a unique ``public_id`` UUID, which makes creates
@@ -71,7 +71,6 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
 
     def __init__(self, source: SessionSource) -> None:
         self._bound = Bound(source)
-        self._upserts: dict[tuple[Any, ...], Any] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -115,6 +114,10 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
             data = data.model_dump(exclude_unset=True)
         return self.update_schema.model_validate(data)
 
+    async def _prepare(self, dto: BaseModel) -> Row:
+        """The row to insert for a validated Create DTO (async: hashing runs in a thread)."""
+        return self._row(dto)
+
     def _row(self, dto: BaseModel) -> Row:
         """The column values of a new row: the DTO's fields plus the model's defaults.
 
@@ -156,15 +159,15 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
 
     # -- reads ------------------------------------------------------------------------------
 
-    async def get_or_none(self, id_: int) -> ModelT | None:
+    async def get_or_none(self, id_: int | None) -> ModelT | None:
         """The row with primary key ``id_``, or None."""
 
         async def work(session: AsyncSession, _replay: bool) -> ModelT | None:
-            return await session.get(self.model, id_)
+            return None if id_ is None else await session.get(self.model, id_)
 
         return await self._run(work)
 
-    async def get(self, id_: int) -> ModelT:
+    async def get(self, id_: int | None) -> ModelT:
         """The row with primary key ``id_``.
 
         Raises:
@@ -257,7 +260,7 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
             AlreadyExists: another unique key (a username, a slug) is taken.
             ForeignKeyViolation: a referenced row does not exist.
         """
-        row = self._row(self._create_dto(data))
+        row = await self._prepare(self._create_dto(data))
 
         async def work(session: AsyncSession, _replay: bool) -> ModelT:
             return await self._insert_row(session, row)
@@ -306,87 +309,6 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
             stmt = stmt.with_for_update(read=True)
         return (await session.exec(stmt)).first()
 
-    async def update(self, id_: int, data: Input) -> ModelT:
-        """Apply a PATCH (Update DTO or dict; only the keys given) to the row ``id_``.
-
-        Raises:
-            NotFound: no such row.
-            pydantic.ValidationError: an unknown key (``metadata`` instead of ``meta``) or a
-                bad value.
-        """
-        patch = self._patch(data)
-
-        async def work(session: AsyncSession, _replay: bool) -> ModelT:
-            return await self._apply(session, id_, patch)
-
-        return await self._run(work)
-
-    async def _apply(self, session: AsyncSession, id_: int, patch: Row) -> ModelT:
-        obj = await session.get(self.model, id_, populate_existing=True)
-        if obj is None:
-            raise self._missing(id_)
-        for name, value in patch.items():
-            setattr(obj, name, value)
-        session.add(obj)
-        await session.flush()
-        return obj  # type: ignore[no-any-return]
-
-    async def upsert(self, data: Input, *, on: Sequence[str] = ("public_id",)) -> ModelT:
-        """Insert a row, or update the existing row with the same unique key ``on``.
-
-        Every column given (except the key, ``id``, ``public_id`` and ``created_at``) is
-        overwritten on conflict. One statement on every backend (plus a ``SELECT`` by key on
-        MariaDB, which cannot return the row from an upsert).
-        """
-        row = self._row(self._create_dto(data))
-        stmt = self._upsert_statement(tuple(on), tuple(row), orm=True)
-
-        async def work(session: AsyncSession, _replay: bool) -> ModelT:
-            key = {name: row[name] for name in on}
-            if self.dialect.upsert_returning:
-                returning = stmt.values(row).returning(self.model)
-                result = await session.exec(
-                    returning, execution_options={"populate_existing": True}
-                )
-                return result.scalars().one()  # type: ignore[no-any-return]
-            await session.exec(stmt.values(row))
-            found = await self._find(session, key, lock=False)
-            if found is None:  # pragma: no cover - just written in this transaction
-                raise self._missing(key)
-            return found
-
-        return await self._run(work)
-
-    def _upsert_statement(
-        self, on: tuple[str, ...], columns: tuple[str, ...], *, orm: bool = False
-    ) -> Any:
-        """The upsert for this key and column set, built once (a new one per call costs 10x)."""
-        cache_key = (self._bound.dialect_name, on, columns, orm)
-        stmt = self._upserts.get(cache_key)
-        if stmt is None:
-            for name in on:
-                self._column(name)
-            skip = {*on, *_NEVER_WRITTEN, "public_id"}
-            updated = [name for name in columns if name not in skip]
-            stmt = self.dialect.upsert(self.model if orm else self.table, on, updated)
-            self._upserts[cache_key] = stmt
-        return stmt
-
-    async def delete(self, id_: int) -> None:
-        """Delete the row ``id_`` (the database's ``ON DELETE`` rules handle dependents).
-
-        Raises:
-            NotFound: no such row.
-        """
-        stmt = delete(self.model).where(self.model.id == id_)
-
-        async def work(session: AsyncSession, _replay: bool) -> None:
-            result = await session.exec(stmt)
-            if result.rowcount == 0:
-                raise self._missing(id_)
-
-        await self._run(work)
-
     async def get_or_create(self, data: Input, *, lookup: Sequence[str]) -> tuple[ModelT, bool]:
         """The row whose ``lookup`` columns equal ``data``'s, created from ``data`` if missing.
 
@@ -397,7 +319,7 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
         Returns:
             ``(row, created)``.
         """
-        row = self._row(self._create_dto(data))
+        row = await self._prepare(self._create_dto(data))
         for name in lookup:
             self._column(name)
 
@@ -421,7 +343,7 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
         count comes back, and on PostgreSQL a batch of 2000 rows or more streams through COPY.
         A replayed unit first looks for the rows by public id, so it never inserts twice.
         """
-        rows = [self._row(self._create_dto(item)) for item in items]
+        rows = [await self._prepare(self._create_dto(item)) for item in items]
         if not rows:
             return [] if returning else 0
 
@@ -459,90 +381,3 @@ class Repository(Generic[ModelT, CreateT, UpdateT]):
             stmt = select(self.model).where(self.model.public_id.in_(chunk))
             found.update({obj.public_id: obj for obj in (await session.exec(stmt)).all()})
         return [found[key] for key in public_ids if key in found]
-
-    async def update_many(self, updates: Iterable[Mapping[str, Any]], *, id_key: str = "id") -> int:
-        """Apply a PATCH to each row named by its ``id_key`` (``id`` or ``public_id``).
-
-        Set-based and atomic: rows with the same set of keys go in one ``executemany``; if any
-        key names no row, :class:`NotFound` is raised and nothing is written.
-
-        Returns:
-            How many rows were updated.
-        """
-        if id_key not in ("id", "public_id"):
-            raise InvalidQuery("id_key must be 'id' or 'public_id'")
-        groups: dict[tuple[str, ...], builtins.list[Row]] = {}
-        keys: builtins.list[Any] = []
-        for item in updates:
-            if id_key not in item:
-                raise InvalidQuery(f"every update needs its {id_key!r}")
-            patch = self._patch({k: v for k, v in item.items() if k != id_key})
-            keys.append(item[id_key])
-            params = {f"p_{name}": value for name, value in patch.items()}
-            params["k_key"] = item[id_key]
-            groups.setdefault(tuple(patch), []).append(params)
-        if not keys:
-            return 0
-        key_column = self.table.c[id_key]
-
-        async def work(session: AsyncSession, _replay: bool) -> int:
-            missing = await self._missing_keys(session, key_column, keys)
-            if missing:
-                raise self._missing(missing[0])
-            for names, params in groups.items():
-                if not names:
-                    continue
-                stmt = (
-                    update(self.table)
-                    .where(key_column == bindparam("k_key"))
-                    .values({name: bindparam(f"p_{name}") for name in names})
-                )
-                await session.exec(stmt, params=params)
-            return len(set(keys))
-
-        return await self._run(work)
-
-    async def _missing_keys(
-        self, session: AsyncSession, column: Any, keys: Sequence[Any]
-    ) -> builtins.list[Any]:
-        wanted = set(keys)
-        seen: set[Any] = set()
-        ordered = builtins.list(wanted)
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
-            seen.update((await session.exec(select(column).where(column.in_(chunk)))).all())
-        return [key for key in keys if key not in seen]
-
-    async def upsert_many(
-        self, items: Iterable[Input], *, on: Sequence[str] = ("public_id",)
-    ) -> int:
-        """Insert or update many rows by unique key ``on``: one ``executemany``, atomic.
-
-        Returns:
-            How many input rows were written (inserted or updated).
-        """
-        rows = [self._row(self._create_dto(item)) for item in items]
-        if not rows:
-            return 0
-        columns = tuple(rows[0])
-        stmt = self._upsert_statement(tuple(on), columns)
-
-        async def work(session: AsyncSession, _replay: bool) -> int:
-            await session.exec(stmt, params=rows)
-            return len(rows)
-
-        return await self._run(work)
-
-    async def delete_many(self, ids: Iterable[int]) -> int:
-        """Delete the rows with these primary keys in a few statements; returns how many."""
-        wanted = builtins.list(dict.fromkeys(ids))
-
-        async def work(session: AsyncSession, _replay: bool) -> int:
-            deleted = 0
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                result = await session.exec(delete(self.table).where(self.table.c.id.in_(chunk)))
-                deleted += result.rowcount
-            return deleted
-
-        return await self._run(work)

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from specify_db import DatabaseManager
 from tests.conftest import make_manager
-from tests.support.proxy import CommitCutProxy
+from tests.support.proxy import CommitCutProxy, WireProtocol
 
 
 class LostCommit:
@@ -69,7 +69,7 @@ async def lost_commit_manager(backend_url: str) -> AsyncIterator[LostCommit]:
             lost.close()
             await manager.dispose()
         return
-    protocol = "postgresql" if url.get_backend_name() == "postgresql" else "mysql"
+    protocol: WireProtocol = "postgresql" if url.get_backend_name() == "postgresql" else "mysql"
     async with CommitCutProxy(url.host or "127.0.0.1", url.port or 0, protocol) as proxy:
         manager = make_manager(
             url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),

@@ -7,6 +7,7 @@ import uuid
 import pydantic
 import pytest
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from specify_db import DatabaseManager
 from specify_db.errors import AlreadyExists, InvalidQuery, NotFound
@@ -23,9 +24,9 @@ async def test_create_get_and_public_id(clean_db: DatabaseManager) -> None:
     assert (again.name, again.quantity, again.public_id) == ("a", 3, made.public_id)
     assert (await repo.get_by_public_id(made.public_id)).id == made.id
     assert (await repo.get_by_public_id(str(made.public_id))).id == made.id
-    assert await repo.get_or_none(made.id + 1000) is None
+    assert await repo.get_or_none((made.id or 0) + 1000) is None
     with pytest.raises(NotFound):
-        await repo.get(made.id + 1000)
+        await repo.get((made.id or 0) + 1000)
     with pytest.raises(NotFound):
         await repo.get_by_public_id(uuid.uuid4())
 
@@ -70,7 +71,7 @@ async def test_list_count_exists(clean_db: DatabaseManager) -> None:
     assert await repo.count({"quantity": 0}) == 3
     first = (await repo.list(limit=1))[0]
     assert await repo.exists(first.id)
-    assert not await repo.exists(first.id + 1000)
+    assert not await repo.exists((first.id or 0) + 1000)
     assert await repo.exists(name="w2")
     with pytest.raises(InvalidQuery):
         await repo.list({"nope": 1})
@@ -88,7 +89,7 @@ async def test_update_patches_only_given_keys(clean_db: DatabaseManager) -> None
     assert changed.updated_at >= made.updated_at
     assert (await repo.get(made.id)).quantity == 7
     with pytest.raises(NotFound):
-        await repo.update(made.id + 1000, {"quantity": 1})
+        await repo.update((made.id or 0) + 1000, {"quantity": 1})
 
 
 async def test_update_rejects_unknown_key_metadata(clean_db: DatabaseManager) -> None:
@@ -176,7 +177,7 @@ async def test_update_many_is_set_based_and_atomic(clean_db: DatabaseManager) ->
     repo = WidgetRepository(clean_db)
     rows = await repo.create_many([{"name": f"u{i}", "quantity": 0} for i in range(10)])
     assert isinstance(rows, list)
-    updates = [{"id": r.id, "quantity": i} for i, r in enumerate(rows)]
+    updates: list[dict[str, object]] = [{"id": r.id, "quantity": i} for i, r in enumerate(rows)]
     updates[3]["note"] = "three"
     assert await repo.update_many(updates) == 10
     after = {w.name: w for w in await repo.list()}
@@ -233,10 +234,10 @@ async def test_two_repositories_on_one_session_roll_back_together(db: DatabaseMa
     assert await WidgetRepository(db).count() == 0
 
 
-async def test_session_fixture_binding(session) -> None:  # type: ignore[no-untyped-def]
+async def test_session_fixture_binding(session: AsyncSession) -> None:
     repo = WidgetRepository(session)
     made = await repo.create({"name": "in-session"})
     assert (await repo.list())[0].id == made.id
-    raw = (await session.exec(text("SELECT count(*) FROM test_repo_widgets"))).one()
+    raw = (await session.exec(text("SELECT count(*) FROM test_repo_widgets"))).one()  # type: ignore[call-overload]
     assert raw[0] == 1
     assert isinstance(made, Widget)
