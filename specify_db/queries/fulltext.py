@@ -11,7 +11,7 @@ SQLite          FTS5 external-content table ``<table>_fts`` kept in sync by the 
                 weighted 10 (method ``"fts5"``).
 MariaDB/MySQL   a generated ``fts_document`` column (``CONCAT_WS`` of the searched columns, in a
                 case-insensitive collation: the tables use ``utf8mb4_bin``, under which InnoDB
-                full-text search is case-sensitive) with ``FULLTEXT INDEX ft_<table>``, queried
+                full-text search is case-sensitive) with ``FULLTEXT INDEX ix_<table>_fts``, queried
                 in natural-language mode (method ``"fulltext"``). InnoDB updates the index at
                 commit: uncommitted rows are not found, even by their own transaction.
 ==============  ===========================================================================
@@ -135,7 +135,7 @@ def _create(dialect_name: str, spec: SearchSpec) -> list[str]:
         return [
             f"ALTER TABLE {t} ADD COLUMN {MYSQL_DOCUMENT_COLUMN} LONGTEXT CHARACTER SET utf8mb4 "
             f"COLLATE utf8mb4_unicode_ci AS (CONCAT_WS(' ', {parts})) PERSISTENT, "
-            f"ADD FULLTEXT INDEX ft_{t} ({MYSQL_DOCUMENT_COLUMN})"
+            f"ADD FULLTEXT INDEX ix_{t}_fts ({MYSQL_DOCUMENT_COLUMN})"
         ]
     if dialect_name == "sqlite":
         return _sqlite_create(spec)
@@ -147,7 +147,7 @@ def _drop(dialect_name: str, spec: SearchSpec) -> list[str]:
     if dialect_name == "postgresql":
         return [f"DROP INDEX IF EXISTS ix_{t}_fts"]
     if dialect_name in ("mysql", "mariadb"):
-        return [f"ALTER TABLE {t} DROP INDEX ft_{t}, DROP COLUMN {MYSQL_DOCUMENT_COLUMN}"]
+        return [f"ALTER TABLE {t} DROP INDEX ix_{t}_fts, DROP COLUMN {MYSQL_DOCUMENT_COLUMN}"]
     if dialect_name == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {t}_fts_{s}" for s in ("ai", "ad", "au")] + [
             f"DROP TABLE IF EXISTS {t}_fts"
@@ -170,7 +170,6 @@ FULLTEXT_OBJECT_NAMES: Final[frozenset[str]] = frozenset(
     for t in SEARCH_SPECS
     for name in (
         f"ix_{t}_fts",
-        f"ft_{t}",
         f"{t}_fts",
         *(f"{t}_fts_{suffix}" for suffix in ("ai", "ad", "au")),
         *(f"{t}_fts_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")),
@@ -220,7 +219,7 @@ async def fulltext_available(session: AsyncSession, dialect_name: str, table: st
             text(
                 "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
                 "AND TABLE_NAME = :t AND INDEX_NAME = :i LIMIT 1"
-            ).bindparams(t=table, i=f"ft_{table}"),
+            ).bindparams(t=table, i=f"ix_{table}_fts"),
         )
     return found.first() is not None
 
