@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, case, func, inspect, literal_column, select, table
+from sqlalchemy import Select, and_, func, inspect, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel
@@ -38,11 +38,11 @@ from specify_db.queries.checks import checked_int, is_text
 from specify_db.queries.execute import execute
 from specify_db.queries.filters import FilterInput, compile_filters
 from specify_db.queries.fulltext import (
+    FTS_METHOD,
     SEARCH_SPECS,
     SearchMethod,
     fulltext_available,
-    match_and_rank,
-    search_words,
+    search_statement,
 )
 from specify_db.queries.keyset import decode_cursor, encode_cursor, seek_predicate
 from specify_db.queries.ordering import OrderInput, SortKey, parse_order
@@ -57,11 +57,6 @@ ReadT = TypeVar("ReadT", bound=BaseModel)
 MAX_LIMIT = 2**31 - 1
 MAX_OFFSET = 2**62
 MAX_SEARCH_LENGTH = 500
-_FTS_METHOD: dict[str, SearchMethod] = {
-    "postgresql": "tsvector",
-    "sqlite": "fts5",
-    "mysql": "fulltext",
-}
 
 
 def check_limit(limit: int | None, *, name: str = "limit") -> int | None:
@@ -441,37 +436,13 @@ class BaseQueries(Generic[ModelT, ReadT]):
             raise InvalidQuery(f"unknown time field {name!r}")
         moment = self.fields[name]
         where = self._where(filters)
-        index = bucketing.bucket_index(moment, seconds, self.dialect_name)
-        stmt = (
-            select(
-                index.label("bucket"),
-                func.count().label("n"),
-                func.sum(value),
-                func.avg(value),
-                func.min(value),
-                func.max(value),
-            )
-            .select_from(self.model)
-            .where(moment >= start, moment < end)
-            .group_by(index)
-            .order_by(index)
+        stmt = bucketing.bucket_statement(
+            self.model, moment, value, seconds, self.dialect_name, start, end, where
         )
-        if where is not None:
-            stmt = stmt.where(where)
 
         async def work(session: AsyncSession) -> list[Bucket]:
             rows: list[Any] = list((await execute(session, stmt)).all())
-            return [
-                Bucket(
-                    start=bucketing.bucket_start(int(row[0]), seconds),
-                    count=int(row[1]),
-                    sum=_float(row[2]),
-                    avg=_float(row[3]),
-                    min=_float(row[4]),
-                    max=_float(row[5]),
-                )
-                for row in rows
-            ]
+            return bucketing.to_buckets(rows, seconds)
 
         found = await self._bound.run(work)
         return bucketing.fill_gaps(found, start, end, seconds) if fill_gaps else found
@@ -488,31 +459,15 @@ class BaseQueries(Generic[ModelT, ReadT]):
         self._check_page(1, limit)
         query = query.strip()
         spec = SEARCH_SPECS[self._table_name()]
-        name_column = getattr(self.model, spec.name)
-        exact = case((func.lower(name_column) == query.lower(), 1), else_=0)
-        words = search_words(query)
         dialect = self.dialect_name
 
         async def work(session: AsyncSession) -> SearchResult[ReadT]:
-            method: SearchMethod = "like"
-            fts_table: str | None = None
-            matched: ColumnElement[bool]
-            rank: ColumnElement[float]
-            if await fulltext_available(session, dialect, spec.table):
-                method = _FTS_METHOD[dialect]
-                if not words:  # only punctuation: no word can match
-                    return SearchResult[ReadT](query=query, method=method, hits=[])
-                matched, rank, fts_table = match_and_rank(dialect, spec, words)
-            else:
-                matched, rank = _like(self.model, spec.columns, query)
-            stmt = select(self.model, rank.label("rank"), exact.label("exact"))
-            if fts_table is not None:
-                fts = table(fts_table, literal_column("rowid"))
-                stmt = stmt.join(fts, literal_column(f"{fts_table}.rowid") == self._pk())
-            stmt = stmt.where(matched).options(*self._eager())
-            if extra is not None:
-                stmt = stmt.where(extra)
-            stmt = stmt.order_by(exact.desc(), rank.desc(), self._pk()).limit(limit)
+            available = await fulltext_available(session, dialect, spec.table)
+            method: SearchMethod = FTS_METHOD[dialect] if available else "like"
+            stmt = search_statement(self.model, spec, dialect, query, method, extra)
+            if stmt is None:  # only punctuation: no word can match
+                return SearchResult[ReadT](query=query, method=method, hits=[])
+            stmt = stmt.options(*self._eager()).limit(limit)
             rows: list[Any] = list((await execute(session, stmt)).all())
             hits = [
                 SearchHit[ReadT](item=self._to_read(row[0]), rank=float(row[1]), exact=bool(row[2]))
@@ -521,21 +476,3 @@ class BaseQueries(Generic[ModelT, ReadT]):
             return SearchResult[ReadT](query=query, method=method, hits=hits)
 
         return await self._bound.run(work)
-
-
-def _like(
-    model: type[SQLModel], columns: Sequence[str], query: str
-) -> tuple[ColumnElement[bool], ColumnElement[float]]:
-    """Escaped case-insensitive substring match; the name column weighs twice."""
-    tests = [getattr(model, c).icontains(query, autoescape=True) for c in columns]
-    rank: ColumnElement[float] = sum(
-        (case((test, 2.0 if i == 0 else 1.0), else_=0.0) for i, test in enumerate(tests)),
-        start=literal_column("0.0"),
-    )
-    from sqlalchemy import or_
-
-    return or_(*tests), rank
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)

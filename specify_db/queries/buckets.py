@@ -17,17 +17,26 @@ Epoch seconds per backend (timestamps are stored in UTC by ``UTCDateTime``):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import BigInteger, Integer, cast, func, literal_column
+from sqlalchemy import BigInteger, Integer, Select, cast, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from specify_db.core.errors import InvalidQuery
 from specify_db.queries.checks import checked_int
 
-__all__ = ["Bucket", "bucket_index", "bucket_start", "fill_gaps", "parse_interval"]
+__all__ = [
+    "Bucket",
+    "bucket_index",
+    "bucket_start",
+    "bucket_statement",
+    "fill_gaps",
+    "parse_interval",
+    "to_buckets",
+]
 
 MAX_INTERVAL_SECONDS: Final = 31 * 86400
 MAX_FILLED_BUCKETS: Final = 100_000
@@ -95,6 +104,54 @@ def bucket_index(column: ColumnElement[Any], seconds: int, dialect_name: str) ->
         # Integer floor division of non-negative integers: "/" on SQLite, "DIV" on MySQL.
         return epoch // width
     return cast(func.floor(epoch / width), BigInteger)
+
+
+def bucket_statement(
+    source: Any,
+    moment: ColumnElement[Any],
+    value: ColumnElement[Any],
+    seconds: int,
+    dialect_name: str,
+    start: datetime,
+    end: datetime,
+    where: ColumnElement[bool] | None,
+) -> Select[Any]:
+    """``SELECT bucket, count, sum, avg, min, max ... GROUP BY bucket ORDER BY bucket``."""
+    index = bucket_index(moment, seconds, dialect_name)
+    stmt = (
+        select(
+            index.label("bucket"),
+            func.count().label("n"),
+            func.sum(value),
+            func.avg(value),
+            func.min(value),
+            func.max(value),
+        )
+        .select_from(source)
+        .where(moment >= start, moment < end)
+        .group_by(index)
+        .order_by(index)
+    )
+    return stmt if where is None else stmt.where(where)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def to_buckets(rows: Sequence[Any], seconds: int) -> list[Bucket]:
+    """Typed buckets from the rows of :func:`bucket_statement`."""
+    return [
+        Bucket(
+            start=bucket_start(int(row[0]), seconds),
+            count=int(row[1]),
+            sum=_float(row[2]),
+            avg=_float(row[3]),
+            min=_float(row[4]),
+            max=_float(row[5]),
+        )
+        for row in rows
+    ]
 
 
 def bucket_start(index: int, seconds: int) -> datetime:

@@ -29,6 +29,7 @@ dialect, and :data:`FULLTEXT_OBJECT_NAMES` the names to exclude from autogenerat
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -36,12 +37,17 @@ from sqlalchemy import (
     DDL,
     Float,
     MetaData,
+    Select,
     String,
     Table,
     bindparam,
+    case,
     event,
     func,
     literal_column,
+    or_,
+    select,
+    table,
     text,
 )
 from sqlalchemy.dialects import mysql
@@ -51,6 +57,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from specify_db.queries.execute import execute
 
 __all__ = [
+    "FTS_METHOD",
     "FULLTEXT_OBJECT_NAMES",
     "SEARCH_SPECS",
     "SearchMethod",
@@ -59,6 +66,7 @@ __all__ = [
     "fulltext_ddl",
     "fulltext_drop_ddl",
     "install_fulltext",
+    "search_statement",
 ]
 
 SearchMethod = Literal["tsvector", "fts5", "fulltext", "like"]
@@ -265,3 +273,56 @@ def match_and_rank(
     document: ColumnElement[Any] = literal_column(f"{t}.{MYSQL_DOCUMENT_COLUMN}")
     relevance = mysql.match(document, against=_bind(query)).in_natural_language_mode()
     return relevance > 0, relevance, None
+
+
+FTS_METHOD: Final[dict[str, SearchMethod]] = {
+    "postgresql": "tsvector",
+    "sqlite": "fts5",
+    "mysql": "fulltext",
+}
+"""The method each backend reports when its full-text objects exist."""
+
+
+def _like(
+    model: Any, columns: Sequence[str], query: str
+) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+    """Escaped case-insensitive substring match; the name column weighs twice."""
+    tests = [getattr(model, c).icontains(query, autoescape=True) for c in columns]
+    rank: ColumnElement[float] = sum(
+        (case((test, 2.0 if i == 0 else 1.0), else_=0.0) for i, test in enumerate(tests)),
+        start=literal_column("0.0"),
+    )
+    return or_(*tests), rank
+
+
+def search_statement(
+    model: Any,
+    spec: SearchSpec,
+    dialect_name: str,
+    query: str,
+    method: SearchMethod,
+    extra: ColumnElement[bool] | None,
+) -> Select[Any] | None:
+    """``SELECT row, rank, exact`` best first, or None when the text has no word to match.
+
+    ``exact`` (the name equals the query, case-insensitively) orders before the rank, then
+    the primary key keeps ties stable.
+    """
+    name_column = getattr(model, spec.name)
+    exact = case((func.lower(name_column) == query.lower(), 1), else_=0)
+    fts_table: str | None = None
+    if method == "like":
+        matched, rank = _like(model, spec.columns, query)
+    else:
+        words = search_words(query)
+        if not words:
+            return None
+        matched, rank, fts_table = match_and_rank(dialect_name, spec, words)
+    stmt = select(model, rank.label("rank"), exact.label("exact"))
+    if fts_table is not None:
+        fts = table(fts_table, literal_column("rowid"))
+        stmt = stmt.join(fts, literal_column(f"{fts_table}.rowid") == model.id)
+    stmt = stmt.where(matched)
+    if extra is not None:
+        stmt = stmt.where(extra)
+    return stmt.order_by(exact.desc(), rank.desc(), model.id)
