@@ -9,9 +9,9 @@ like any DTO::
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 __all__ = ["CountMode", "CursorPage", "Page", "PaginationResult"]
 
@@ -45,6 +45,24 @@ class Page(BaseModel, Generic[T]):
     count_method: CountMode = "exact"
     has_next: bool
     has_prev: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_shape(cls, data: Any) -> Any:
+        """Accept the earlier ``PaginationResult(items=, total=, page=, per_page=)`` shape."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "size" not in data and "per_page" in data:
+            data["size"] = data["per_page"]
+        data.pop("per_page", None)
+        data.pop("pages", None)  # computed; present when validating a dumped page
+        page, size, total = data.get("page", 1), data.get("size"), data.get("total")
+        if isinstance(page, int) and isinstance(size, int) and isinstance(total, int) and size:
+            data.setdefault("has_next", page * size < total)
+        if isinstance(page, int):
+            data.setdefault("has_prev", page > 1)
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property

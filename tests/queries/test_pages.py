@@ -106,3 +106,19 @@ async def test_page_serialises_without_secrets(session):
     again = Page[QItemRead].model_validate_json(page.model_dump_json())
     assert again.items == page.items
     assert PaginationResult is Page
+
+
+def test_earlier_pagination_result_shape_still_builds():
+    old = PaginationResult(items=[1, 2], total=45, page=2, per_page=20)
+    assert (old.size, old.per_page, old.pages, old.has_next, old.has_prev) == (
+        20,
+        20,
+        3,
+        True,
+        True,
+    )
+    last = PaginationResult(items=[], total=45, page=3, per_page=20)
+    assert not last.has_next
+    # Validation now refuses what the earlier class accepted silently.
+    with pytest.raises(ValueError, match="page"):
+        PaginationResult(items=[], total=0, page=0, per_page=20)
