@@ -1,0 +1,235 @@
+"""Schema commands: init, upgrade, downgrade, current, history, check, stamp, revision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from specify_db.cli.common import (
+    DebugOption,
+    ExitCode,
+    JsonOption,
+    UrlOption,
+    YesOption,
+    cli_command,
+    confirm,
+    dump_json,
+    err,
+    out,
+    resolve_url,
+    run,
+    shown_url,
+)
+from specify_db.migrations import MigrationManager, RevisionInfo, SchemaReport
+
+__all__ = ["check", "current", "downgrade", "history", "init", "revision", "stamp", "upgrade"]
+
+DirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--migrations-dir",
+        help="Folder of an application's own migrations (default: specify-db's).",
+        file_okay=False,
+    ),
+]
+SqlOption = Annotated[
+    bool, typer.Option("--sql", help="Print the SQL instead of running it (offline mode).")
+]
+
+
+def _manager(url: str | None, migrations_dir: Path | None = None) -> MigrationManager:
+    return MigrationManager(resolve_url(url), script_location=migrations_dir)
+
+
+@cli_command
+def init(
+    url: UrlOption = None, migrations_dir: DirOption = None, debug: DebugOption = False
+) -> None:
+    """Create the database if needed and migrate it to the newest revision."""
+
+    async def work() -> str | None:
+        async with _manager(url, migrations_dir) as manager:
+            await manager.upgrade("head")
+            return await manager.current()
+
+    revision = run(work)
+    err.print(f"Database ready: {shown_url(resolve_url(url))} at revision {revision}")
+
+
+@cli_command
+def upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    sql: SqlOption = False,
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+
+    async def work() -> tuple[str | None, str | None]:
+        async with _manager(url, migrations_dir) as manager:
+            script = await manager.upgrade(revision, sql=sql)
+            return script, None if sql else await manager.current()
+
+    script, now = run(work)
+    if sql:
+        out.out(script or "", end="", highlight=False)
+        return
+    err.print(f"Upgraded {shown_url(resolve_url(url))} to {now}")
+
+
+@cli_command
+def downgrade(
+    revision: Annotated[str, typer.Argument(help="Target: -1, a revision id, or base.")] = "-1",
+    sql: SqlOption = False,
+    yes: YesOption = False,
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Revert migrations down to REVISION (default: one step). Can destroy data."""
+    if not sql:
+        confirm(f"Downgrade {shown_url(resolve_url(url))} to {revision}?", yes=yes)
+
+    async def work() -> tuple[str | None, str | None]:
+        async with _manager(url, migrations_dir) as manager:
+            script = await manager.downgrade(revision, sql=sql)
+            return script, None if sql else await manager.current()
+
+    script, now = run(work)
+    if sql:
+        out.out(script or "", end="", highlight=False)
+        return
+    err.print(f"Downgraded {shown_url(resolve_url(url))} to {now or 'base'}")
+
+
+@cli_command
+def current(
+    url: UrlOption = None, migrations_dir: DirOption = None, debug: DebugOption = False
+) -> None:
+    """Print the applied revision (nothing when the database has none)."""
+
+    async def work() -> tuple[str | None, tuple[str, ...]]:
+        async with _manager(url, migrations_dir) as manager:
+            return await manager.current(), manager.heads()
+
+    revision, heads = run(work)
+    if revision is None:
+        err.print("No revision applied (run `specify-db init`).")
+        return
+    out.print(f"{revision}{' (head)' if revision in heads else ''}", highlight=False)
+
+
+@cli_command
+def history(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show file paths.")] = False,
+    as_json: JsonOption = False,
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """List every revision, newest first, marking those applied."""
+
+    async def work() -> list[RevisionInfo]:
+        async with _manager(url, migrations_dir) as manager:
+            return await manager.history(verbose=verbose)
+
+    entries = run(work)
+    if as_json:
+        dump_json(entries)
+        return
+    table = Table("revision", "down", "applied", "message", title="Migrations")
+    if verbose:
+        table.add_column("file")
+    for entry in entries:
+        down = entry["down_revision"]
+        row = [
+            entry["revision"] + (" (head)" if entry["is_head"] else ""),
+            ", ".join(down) if isinstance(down, tuple) else (down or "-"),
+            "yes" if entry["applied"] else "no",
+            entry["message"],
+        ]
+        if verbose:
+            row.append(str(entry.get("module_path") or ""))
+        table.add_row(*row)
+    out.print(table)
+
+
+def _print_report(report: SchemaReport) -> None:
+    state = "[green]in sync[/]" if report.valid else "[red]needs attention[/]"
+    err.print(f"Schema {state}")
+    out.print(f"current: {', '.join(report.current) or '(none)'}", highlight=False)
+    out.print(f"head:    {', '.join(report.heads)}", highlight=False)
+    out.print(f"pending: {'yes' if report.pending else 'no'}", highlight=False)
+    out.print(f"drift:   {len(report.diffs)} difference(s)", highlight=False)
+    for line in report.diffs:
+        out.print(f"  - {line}", highlight=False)
+
+
+@cli_command
+def check(
+    as_json: JsonOption = False,
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Exit 0 when the database is at head with no drift; 4 otherwise."""
+
+    async def work() -> SchemaReport:
+        async with _manager(url, migrations_dir) as manager:
+            return await manager.check()
+
+    report = run(work)
+    if as_json:
+        dump_json(report.model_dump())
+    else:
+        _print_report(report)
+    if not report.valid:
+        raise typer.Exit(ExitCode.MIGRATIONS_PENDING)
+
+
+@cli_command
+def stamp(
+    revision: Annotated[str, typer.Argument(help="Revision to record as applied.")] = "head",
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Record REVISION as applied without running any migration."""
+
+    async def work() -> None:
+        async with _manager(url, migrations_dir) as manager:
+            await manager.stamp(revision)
+
+    run(work)
+    err.print(f"Stamped {shown_url(resolve_url(url))} at {revision}")
+
+
+@cli_command
+def revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the revision does.")],
+    autogenerate: Annotated[
+        bool,
+        typer.Option(
+            "--autogenerate/--empty",
+            help="Compare the models with the database (at head) or write an empty revision.",
+        ),
+    ] = True,
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Write a new revision file and print its id."""
+
+    async def work() -> tuple[str, Path]:
+        async with _manager(url, migrations_dir) as manager:
+            rev = await manager.create_migration(message, autogenerate=autogenerate)
+            script = manager.script().get_revision(rev)
+            return rev, Path(script.path)
+
+    rev, path = run(work)
+    out.print(rev, highlight=False)
+    err.print(f"Wrote {path}")

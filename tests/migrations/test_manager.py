@@ -1,0 +1,158 @@
+"""MigrationManager's surface: config, init, offline SQL, history, stamp, errors, event loops."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import anyio
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, text
+
+from specify_db.core.errors import MigrationError
+from specify_db.migrations import (
+    MigrationManager,
+    create_data_migration,
+    get_migration_history,
+)
+from specify_db.migrations import manager as manager_module
+
+
+async def test_real_password_reaches_alembic_with_percent_escaped() -> None:
+    url = "postgresql+asyncpg://app:p%25ss%40word@db.example:5432/specify"
+    async with MigrationManager(url) as manager:
+        configured = manager.config().get_main_option("sqlalchemy.url")
+        assert configured == url
+        assert "***" not in configured
+        assert "***" in repr(manager)
+        assert "p%25ss" not in repr(manager)
+
+
+def test_no_alembic_ini_is_needed_and_scripts_are_found(tmp_cwd: Path) -> None:
+    manager = MigrationManager("sqlite+aiosqlite://")
+    assert (manager.script_location / "env.py").is_file()
+    assert manager.heads() == ("0001",)
+    assert not (tmp_cwd / "alembic.ini").exists()
+
+
+async def test_upgrade_inside_a_running_event_loop(empty_url: str) -> None:
+    asyncio.get_running_loop()  # this test body runs inside the loop
+    async with MigrationManager(empty_url) as manager:
+        await manager.upgrade()
+        # Commands awaited concurrently take turns on Alembic's global context.
+        current, history, check = await asyncio.gather(
+            manager.current(), manager.history(), manager.check()
+        )
+        assert current == "0001"
+        assert [entry["applied"] for entry in history] == [True]
+        assert check.valid
+        await manager.downgrade("base")
+
+
+async def test_offline_sql_is_returned_and_nothing_runs(empty_url: str) -> None:
+    async with MigrationManager(empty_url) as manager:
+        script = await manager.upgrade(sql=True)
+        assert script is not None
+        assert "CREATE TABLE users" in script
+        assert "alembic_version" in script
+        assert await manager.current() is None
+
+        await manager.upgrade()
+        down = await manager.downgrade("base", sql=True)
+        assert down is not None
+        assert "DROP TABLE users" in down
+        assert await manager.current() == "0001"
+        relative = await manager.downgrade("-1", sql=True)
+        assert relative == down
+        await manager.downgrade("base")
+
+
+async def test_history_and_stamp(empty_url: str) -> None:
+    async with MigrationManager(empty_url) as manager:
+        [entry] = await manager.history(verbose=True)
+        assert entry["revision"] == "0001"
+        assert entry["down_revision"] is None
+        assert entry["message"].startswith("initial schema")
+        assert entry["is_head"]
+        assert not entry["applied"]
+        assert await anyio.Path(str(entry["module_path"])).is_file()
+
+        await manager.stamp("head")
+        assert await manager.current() == "0001"
+        assert (await get_migration_history(manager))[0]["applied"]
+        await manager.stamp("base")
+        assert await manager.current() is None
+
+
+async def test_unknown_revision_is_a_migration_error(empty_url: str) -> None:
+    async with MigrationManager(empty_url) as manager:
+        with pytest.raises(MigrationError, match="nope"):
+            await manager.upgrade("nope")
+
+
+async def test_unreachable_database_is_a_migration_error() -> None:
+    async with MigrationManager("postgresql+asyncpg://nobody@127.0.0.1:1/none") as manager:
+        with pytest.raises(MigrationError) as caught:
+            await manager.current()
+        assert caught.value.__cause__ is not None
+
+
+async def test_create_data_migration_writes_an_empty_revision(
+    empty_url: str, scripts_copy: Path
+) -> None:
+    async with MigrationManager(empty_url, script_location=scripts_copy) as manager:
+        revision = await create_data_migration(manager, "backfill slugs")
+        assert revision == "0002"
+        [path] = (scripts_copy / "versions").glob("0002_backfill_slugs.py")
+        body = path.read_text()
+        assert "down_revision: str | Sequence[str] | None = '0001'" in body
+        assert "import sqlmodel" in body
+        await manager.upgrade()
+        assert await manager.current() == "0002"
+        await manager.downgrade("base")
+
+
+def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "keep.txt").write_text("x")
+    manager = MigrationManager("sqlite+aiosqlite://")
+    with pytest.raises(MigrationError, match="not empty"):
+        manager.init(tmp_path / "app")
+
+
+def test_init_leaves_nothing_half_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> dict[str, str]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(manager_module, "template_files", broken)
+    manager = MigrationManager("sqlite+aiosqlite://")
+    with pytest.raises(MigrationError, match="disk full"):
+        manager.init(tmp_path / "app")
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_an_application_gets_its_own_migrations(empty_url: str, tmp_path: Path) -> None:
+    app_metadata = MetaData()
+    Table(
+        "notes",
+        app_metadata,
+        Column("id", Integer, primary_key=True),
+        Column("body", String(200), nullable=False),
+        mysql_engine="InnoDB",
+    )
+    async with MigrationManager(
+        empty_url, metadata=app_metadata, version_table="app_version"
+    ) as manager:
+        folder = manager.init(tmp_path / "app_migrations")
+        assert {p.name for p in folder.iterdir()} == {"env.py", "script.py.mako", "versions"}
+        assert manager.script_location == folder
+        revision = await manager.create_migration("notes")
+        await manager.upgrade()
+        assert await manager.current() == revision
+        assert (await manager.check()).valid
+        async with manager.db.engine.connect() as conn:
+            names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+            version = (await conn.execute(text("SELECT version_num FROM app_version"))).scalar()
+        assert names == {"notes", "app_version"}
+        assert version == revision
+        await manager.downgrade("base")
