@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import delete, func
-from sqlmodel import col, select
+from sqlalchemy import func
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from specify_db.cli.common import (
@@ -33,7 +33,8 @@ from specify_db.cli.common import (
 from specify_db.engine import DatabaseManager, HealthReport, PoolStats
 from specify_db.migrations.backup import BackupResult, backup_database, restore_database
 from specify_db.models import CacheEntry, SessionToken, json_schemas, metadata
-from specify_db.models.sql import utc_now
+from specify_db.repositories.cache import CacheRepository
+from specify_db.repositories.sessions import SessionTokenRepository
 
 __all__ = ["backup", "health", "purge", "restore", "schema", "stats"]
 
@@ -174,6 +175,15 @@ def _print_result(verb: str, url: str, result: BackupResult) -> None:
     )
 
 
+async def _count_expired(session: AsyncSession) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for label, model in (("cache_entries", CacheEntry), ("session_tokens", SessionToken)):
+        # The same SQL condition the repositories' cleanup_expired() deletes by.
+        stmt = select(func.count()).select_from(model).where(model.is_expired)
+        counts[label] = (await session.exec(stmt)).one()
+    return counts
+
+
 @cli_command
 def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only, delete nothing.")] = False,
@@ -184,25 +194,14 @@ def purge(
     """Delete expired cache entries and session tokens; print how many went."""
 
     async def work() -> dict[str, int]:
-        now = utc_now()
         async with DatabaseManager(resolve_url(url)) as db:
-
-            async def purge_expired(session: AsyncSession) -> dict[str, int]:
-                counts: dict[str, int] = {}
-                for label, model in (
-                    ("cache_entries", CacheEntry),
-                    ("session_tokens", SessionToken),
-                ):
-                    expired = col(model.expires_at) < now
-                    if dry_run:
-                        stmt = select(func.count()).select_from(model).where(expired)
-                        counts[label] = (await session.exec(stmt)).one()
-                    else:
-                        result = await session.exec(delete(model).where(expired))
-                        counts[label] = result.rowcount
-                return counts
-
-            return await db.run(purge_expired)
+            if dry_run:
+                return await db.run(_count_expired)
+            # Each repository call is its own retried unit of work.
+            return {
+                "cache_entries": await CacheRepository(db).cleanup_expired(),
+                "session_tokens": await SessionTokenRepository(db).cleanup_expired(),
+            }
 
     counts = run(work)
     if as_json:

@@ -23,24 +23,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from specify_db.engine import DatabaseManager
 from specify_db.models import (
     AuditAction,
-    AuditLog,
     CacheEntry,
     Command,
     Configuration,
     ExecutionStatus,
     MetricType,
-    PerformanceMetric,
     Project,
     RDFSpecification,
     SessionToken,
-    TelemetryEvent,
     User,
 )
 from specify_db.models.crypto import hash_token
 from specify_db.models.sql import utc_now
+from specify_db.repositories.audit import AuditLogRepository
+from specify_db.repositories.metrics import PerformanceMetricRepository
+from specify_db.repositories.telemetry import TelemetryEventRepository
 
 __all__ = ["DEMO_PASSWORD_HASH", "DEMO_USERS", "SampleSize", "populate"]
 
+Row = dict[str, Any]
 Advance = Callable[[str, int], None]
 """``advance(step_description, rows_added)``."""
 
@@ -180,36 +181,36 @@ def _command(
     )
 
 
-def _metrics(rng: random.Random, command: Command) -> list[PerformanceMetric]:
+def _metrics(rng: random.Random, command: Command) -> list[Row]:
     moment = command.completed_at or command.started_at
     metrics = [
-        PerformanceMetric(
-            name="execution_time",
-            type=MetricType.TIMER,
-            value=command.duration_ms if command.duration_ms is not None else 0.0,
-            unit="ms",
-            command_id=command.id,
-            project_id=command.project_id,
-            timestamp=moment,
-            labels={"command": command.name},
-        ),
-        PerformanceMetric(
-            name="memory_usage",
-            type=MetricType.GAUGE,
-            value=round(rng.uniform(80, 600), 1),
-            unit="MB",
-            command_id=command.id,
-            project_id=command.project_id,
-            timestamp=moment,
-            labels={"command": command.name},
-        ),
+        {
+            "name": "execution_time",
+            "type": MetricType.TIMER,
+            "value": command.duration_ms if command.duration_ms is not None else 0.0,
+            "unit": "ms",
+            "command_id": command.id,
+            "project_id": command.project_id,
+            "timestamp": moment,
+            "labels": {"command": command.name},
+        },
+        {
+            "name": "memory_usage",
+            "type": MetricType.GAUGE,
+            "value": round(rng.uniform(80, 600), 1),
+            "unit": "MB",
+            "command_id": command.id,
+            "project_id": command.project_id,
+            "timestamp": moment,
+            "labels": {"command": command.name},
+        },
     ]
     if command.duration_ms is None:
         metrics.pop(0)
     return metrics
 
 
-def _spans(rng: random.Random, command: Command) -> list[TelemetryEvent]:
+def _spans(rng: random.Random, command: Command) -> list[Row]:
     if command.completed_at is None:
         return []
     trace = uuid.UUID(int=rng.getrandbits(128)).hex
@@ -218,39 +219,39 @@ def _spans(rng: random.Random, command: Command) -> list[TelemetryEvent]:
     total_ns = int((end - start).total_seconds() * 1e9)
     ok = "OK" if command.status is ExecutionStatus.SUCCESS else "ERROR"
     spans = [
-        TelemetryEvent(
-            trace_id=trace,
-            span_id=root_id,
-            command_id=command.id,
-            name=command.name,
-            kind="INTERNAL",
-            status_code=ok,
-            start_time=start,
-            end_time=end,
-            duration_ns=total_ns,
-            attributes={"cli.command": command.name},
-            resource_attributes={"service.name": "specify-cli"},
-        )
+        {
+            "trace_id": trace,
+            "span_id": root_id,
+            "command_id": command.id,
+            "name": command.name,
+            "kind": "INTERNAL",
+            "status_code": ok,
+            "start_time": start,
+            "end_time": end,
+            "duration_ns": total_ns,
+            "attributes": {"cli.command": command.name},
+            "resource_attributes": {"service.name": "specify-cli"},
+        }
     ]
     offset = start
     for step in ("load specification", "run step"):
         step_ns = total_ns // 2
         step_end = offset + timedelta(microseconds=step_ns // 1000)
         spans.append(
-            TelemetryEvent(
-                trace_id=trace,
-                span_id=f"{rng.getrandbits(64):016x}",
-                parent_span_id=root_id,
-                command_id=command.id,
-                name=step,
-                kind="INTERNAL",
-                status_code="OK",
-                start_time=offset,
-                end_time=step_end,
-                duration_ns=step_ns,
-                attributes={"step": step},
-                resource_attributes={"service.name": "specify-cli"},
-            )
+            {
+                "trace_id": trace,
+                "span_id": f"{rng.getrandbits(64):016x}",
+                "parent_span_id": root_id,
+                "command_id": command.id,
+                "name": step,
+                "kind": "INTERNAL",
+                "status_code": "OK",
+                "start_time": offset,
+                "end_time": step_end,
+                "duration_ns": step_ns,
+                "attributes": {"step": step},
+                "resource_attributes": {"service.name": "specify-cli"},
+            }
         )
         offset = step_end
     return spans
@@ -274,46 +275,48 @@ async def _commands(
         await _add(session, batch)
         metrics = [metric for command in batch for metric in _metrics(rng, command)]
         spans = [span for command in batch if rng.random() < 0.2 for span in _spans(rng, command)]
-        await _add(session, [*metrics, *spans])
+        # Set-based inserts through the repositories, joining this unit of work.
+        await PerformanceMetricRepository(session).create_many(metrics, returning=False)
+        await TelemetryEventRepository(session).create_many(spans, returning=False)
         made += len(batch)
         advance("commands, metrics and spans", len(batch) + len(metrics) + len(spans))
 
 
 def _audit(
     rng: random.Random, now: datetime, days: int, users: list[User], projects: list[Project]
-) -> list[AuditLog]:
+) -> list[Row]:
     logins = [
-        AuditLog(
-            action=AuditAction.LOGIN,
-            resource_type="session",
-            user_id=user.id,
-            ip_address=f"10.0.0.{rng.randrange(2, 250)}",
-            user_agent="specify-cli/1.4",
-            timestamp=now - timedelta(days=day, hours=rng.uniform(0, 8)),
-        )
+        {
+            "action": AuditAction.LOGIN,
+            "resource_type": "session",
+            "user_id": user.id,
+            "ip_address": f"10.0.0.{rng.randrange(2, 250)}",
+            "user_agent": "specify-cli/1.4",
+            "timestamp": now - timedelta(days=day, hours=rng.uniform(0, 8)),
+        }
         for user in users
         for day in range(days)
     ]
     creations = [
-        AuditLog(
-            action=AuditAction.CREATE,
-            resource_type="project",
-            resource_id=str(project.id),
-            user_id=project.owner_id,
-            timestamp=now - timedelta(days=days, hours=1),
-            details={"slug": project.slug},
-        )
+        {
+            "action": AuditAction.CREATE,
+            "resource_type": "project",
+            "resource_id": str(project.id),
+            "user_id": project.owner_id,
+            "timestamp": now - timedelta(days=days, hours=1),
+            "details": {"slug": project.slug},
+        }
         for project in projects
     ]
     changes = [
-        AuditLog(
-            action=AuditAction.CONFIG_CHANGE,
-            resource_type="configuration",
-            resource_id=f"{project.slug}:{key}",
-            user_id=project.owner_id,
-            timestamp=now - timedelta(days=rng.uniform(0, days)),
-            details={"key": key},
-        )
+        {
+            "action": AuditAction.CONFIG_CHANGE,
+            "resource_type": "configuration",
+            "resource_id": f"{project.slug}:{key}",
+            "user_id": project.owner_id,
+            "timestamp": now - timedelta(days=rng.uniform(0, days)),
+            "details": {"key": key},
+        }
         for project in projects
         for key in ("build.parallelism", "deploy.region")
     ]
@@ -394,12 +397,13 @@ async def populate(db: DatabaseManager, size: SampleSize, advance: Advance) -> N
         users, projects = await _people(session, now)
         advance("users and projects", len(users) + len(projects))
         await _commands(session, rng, size, now, users, projects, advance)
+        audit = _audit(rng, now, size.days, users, projects)
+        await AuditLogRepository(session).create_many(audit, returning=False)
         extras: list[SQLModel] = [
-            *_audit(rng, now, size.days, users, projects),
             *_settings(projects),
             *_cache(rng, now),
             *_sessions(rng, now, users),
             *_specs(projects),
         ]
         await _add(session, extras)
-        advance("audit, cache, configuration, sessions", len(extras))
+        advance("audit, cache, configuration, sessions", len(audit) + len(extras))

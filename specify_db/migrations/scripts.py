@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
-import specify_db
 from specify_db.core.errors import MigrationError
 
 __all__ = ["default_script_location", "template_files"]
@@ -26,7 +25,8 @@ def default_script_location() -> Path:
     packaged = importlib.resources.files("specify_db") / _PACKAGED
     if packaged.is_dir():
         return Path(str(packaged))
-    checkout = Path(specify_db.__file__).resolve().parents[1] / "migrations"
+    # specify_db/migrations/scripts.py -> the checkout's top-level migrations/
+    checkout = Path(__file__).resolve().parents[2] / "migrations"
     if (checkout / "env.py").is_file():
         return checkout
     raise MigrationError(
