@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
@@ -70,42 +71,96 @@ def _report(scenario: str, backend: str, attempts: Attempts, **more: object) -> 
 
 # -- a connection killed by the server in the middle of a unit ---------------------------
 
-# How to learn a session's server-side id, and how another session kills it.
+
+@dataclass(frozen=True)
+class _KillSql:
+    whoami: str  # this session's server-side id
+    kill: str  # run from another session
+    sleep: str  # a statement that runs long enough to be killed while running
+    running: str  # true once the session with id :pid is inside ``sleep``
+
+
 _KILL = {
-    "postgresql": ("SELECT pg_backend_pid()", "SELECT pg_terminate_backend({pid}, 5000)"),
-    "mysql": ("SELECT CONNECTION_ID()", "KILL {pid}"),
+    "postgresql": _KillSql(
+        "SELECT pg_backend_pid()",
+        "SELECT pg_terminate_backend({pid}, 5000)",
+        "SELECT pg_sleep(10)",
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND query LIKE '%pg_sleep%' "
+        "AND state = 'active'",
+    ),
+    "mysql": _KillSql(
+        "SELECT CONNECTION_ID()",
+        "KILL {pid}",
+        "SELECT SLEEP(10)",
+        "SELECT count(*) FROM information_schema.processlist WHERE id = :pid "
+        "AND info LIKE '%SLEEP%'",
+    ),
 }
 
 
+async def _kill_when_running(db: DatabaseManager, sql: _KillSql, pid: int) -> None:
+    async with db.engine.connect() as other:
+        try:
+            async with asyncio.timeout(5):
+                while not (await other.execute(text(sql.running), {"pid": pid})).scalar():
+                    await other.rollback()  # a fresh snapshot of the activity views
+                    await asyncio.sleep(0.02)
+        except TimeoutError:
+            # Not a TimeoutError: that would count as a transient failure and be retried.
+            raise AssertionError("the statement to kill never showed as running") from None
+        await _kill_now(db, sql, pid)
+
+
 @params.only(*params.SERVERS)
+@pytest.mark.parametrize("moment", ["between statements", "during a statement"])
 async def test_connection_killed_mid_unit_is_replayed_and_lands_once(
-    tables_db: DatabaseManager, retry_log: pytest.LogCaptureFixture
+    tables_db: DatabaseManager, retry_log: pytest.LogCaptureFixture, moment: str
 ) -> None:
+    """The server kills the unit's connection after its INSERT; the replay lands it once.
+
+    "between statements": killed while idle in the transaction, the next statement fails.
+    "during a statement": killed while a 10 s sleep runs (the killer waits until the
+    server shows it running), so the statement in flight fails.
+    """
     db = tables_db
-    whoami, kill = _KILL[db.dialect_name]
+    sql = _KILL[db.dialect_name]
     attempts = Attempts()
     key = str(uuid.uuid4())
+    killed: list[int] = []
 
     async def unit(session: AsyncSession) -> bool:
         attempt = attempts.start()
         inserted = await tables.insert_if_absent(session, key, unit=attempt)
         if attempt == 1:
-            pid = (await session.exec(text(whoami))).scalar_one()
-            async with db.engine.connect() as other:
-                await other.execute(text(kill.format(pid=pid)))
-                await other.commit()
-        # The killed connection fails here; the first attempt's insert is rolled back.
+            pid = int((await session.exec(text(sql.whoami))).scalar_one())
+            killed.append(pid)
+            if moment == "during a statement":
+                killer = asyncio.create_task(_kill_when_running(db, sql, pid))
+                try:
+                    await session.exec(text(sql.sleep))
+                finally:
+                    await killer
+            else:
+                await _kill_now(db, sql, pid)
+        # The killed connection fails by now; the first attempt's insert is rolled back.
         await session.exec(select(func.count()).select_from(tables.ledger))
         return inserted
 
     assert await db.run(unit) is True
+    assert len(killed) == 1
     assert attempts.total == 2
     assert await tables.ledger_count(db, key) == 1
     assert await tables.ledger_count(db) == 1
     logged = _retries(retry_log)
     assert len(logged) == 1
     assert "connection" in logged[0]
-    _report("server kill mid-unit", db.dialect_name, attempts)
+    _report(f"server kill {moment}", db.dialect_name, attempts)
+
+
+async def _kill_now(db: DatabaseManager, sql: _KillSql, pid: int) -> None:
+    async with db.engine.connect() as other:
+        await other.execute(text(sql.kill.format(pid=pid)))
+        await other.commit()
 
 
 # -- PostgreSQL restart during a loop of units --------------------------------------------
