@@ -12,11 +12,13 @@ connection, alternately, in the same run; the figure is the median of the repeti
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import statistics
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -102,20 +104,20 @@ async def load(conn: asyncpg.Connection) -> None:
             "exit_code",
         ],
     )  # fmt: skip
-    records = [
+    metric_records = [
         (uuid.uuid4(), "execution_time", "gauge", rng.uniform(0, 1000), T0 + i * (SPAN / ROWS))
         for i in range(ROWS)
     ]
     await conn.copy_records_to_table(
         "performance_metrics",
-        records=records,
+        records=metric_records,
         columns=["public_id", "name", "type", "value", "timestamp"],
     )
     await conn.execute("VACUUM ANALYZE commands")
     await conn.execute("VACUUM ANALYZE performance_metrics")
 
 
-async def timed(fn, repeats=REPEATS):
+async def timed(fn: Callable[[], Awaitable[object]], repeats: int = REPEATS) -> float:
     await fn()  # warm caches and prepared statements
     samples = []
     for _ in range(repeats):
@@ -125,12 +127,17 @@ async def timed(fn, repeats=REPEATS):
     return statistics.median(samples)
 
 
-async def pair(ours, raw, repeats=REPEATS):
+async def pair(
+    ours: Callable[[], Awaitable[object]],
+    raw: Callable[[], Awaitable[object]],
+    repeats: int = REPEATS,
+) -> tuple[float, float]:
     """Median of each, measured alternately so drift affects both."""
     for _ in range(3):  # warm the pool, statement caches and prepared statements
         await ours()
         await raw()
-    ours_s, raw_s = [], []
+    ours_s: list[float] = []
+    raw_s: list[float] = []
     for _ in range(repeats):
         for fn, out in ((ours, ours_s), (raw, raw_s)):
             start = time.perf_counter()
@@ -166,8 +173,8 @@ async def main() -> None:
             assert len(got.items) == PAGE
             assert got.total == ROWS
             ours, raw = await pair(
-                lambda p=page: commands.paginate(page=p, size=PAGE),
-                lambda p=page: raw_page(p),
+                functools.partial(commands.paginate, page=page, size=PAGE),
+                functools.partial(raw_page, page),
             )
             results.append((f"offset page {page:,} + exact count", ours, raw, "<= 1.2x raw"))
 
@@ -176,6 +183,7 @@ async def main() -> None:
             f"SELECT started_at, id FROM commands {order} LIMIT 1 OFFSET $1",
             DEEP_PAGE * PAGE - PAGE - 1,
         )
+        assert boundary is not None
         # The scope the query signs its cursors with (class and order).
         keys = commands._order("-started_at")
         cursor = encode_cursor(
@@ -185,7 +193,7 @@ async def main() -> None:
         offset_page = await commands.paginate(page=DEEP_PAGE, size=PAGE)
         assert [c.id for c in deep.items] == [c.id for c in offset_page.items]
 
-        async def raw_seek(after) -> None:
+        async def raw_seek(after: asyncpg.Record | None) -> None:
             async with conn.transaction():
                 if after is None:
                     sql = f"SELECT {COMMAND_COLUMNS} FROM commands {order} LIMIT $1"
