@@ -515,6 +515,42 @@ async def test_unknown_commit_outcome_is_raised_when_replay_is_off(
     _report("commit outcome unknown, not replayed", tables_db.dialect_name, attempts)
 
 
+@params.only(*params.SERVERS)
+async def test_caller_timeout_ends_a_unit_on_a_black_holed_link(
+    tables_db: DatabaseManager,
+) -> None:
+    """The network goes silent mid-unit: no reset, no reply, the statement never returns.
+
+    The caller's own timeout must end the unit. ``session()`` rolls back shielded from
+    cancellation, and that rollback goes out on the dead link too: it must not turn the
+    caller's 1 s timeout into a hang (measured: about 1 s on MariaDB, 3.3 s on PostgreSQL,
+    where closing the stuck asyncpg connection waits out a 2 s close timeout).
+    """
+    target = make_url(tables_db.url)
+    wire = _wire(tables_db)
+    async with CommitCutProxy(target.host or "127.0.0.1", target.port or 0, wire) as proxy:
+        db = _through_proxy(tables_db, proxy, RetryConfig(max_attempts=1))
+
+        async def unit(session: AsyncSession) -> None:
+            await session.exec(text("SELECT 1"))
+            proxy.black_hole()
+            await session.exec(text("SELECT 2"))
+
+        try:
+            started = time.monotonic()
+            task = asyncio.create_task(asyncio.wait_for(db.run(unit), 1.0))
+            done, _ = await asyncio.wait({task}, timeout=_NO_HANG + 5)
+            elapsed = time.monotonic() - started
+            if not done:
+                task.cancel()
+            assert done, "the unit hung after the caller's timeout"
+            assert isinstance(task.exception(), TimeoutError)
+        finally:
+            proxy.black_hole(False)
+            await db.dispose()
+    print(f"\nblack hole [{tables_db.dialect_name}]: unit ended after {elapsed:.2f}s")
+
+
 def _wire(db: DatabaseManager) -> WireProtocol:
     return "postgresql" if db.dialect_name == "postgresql" else "mysql"
 

@@ -74,6 +74,7 @@ class CommitCutProxy:
         self.commits_seen = 0
         self.cuts = 0
         self._armed = False
+        self._black_hole = False
         self._server: asyncio.Server | None = None
         self._transports: set[asyncio.WriteTransport] = set()
         self._handlers: set[asyncio.Task[None]] = set()
@@ -81,6 +82,10 @@ class CommitCutProxy:
     def cut_next_commit(self) -> None:
         """Cut the link of the next connection that sends COMMIT, once its reply is back."""
         self._armed = True
+
+    def black_hole(self, on: bool = True) -> None:
+        """Drop every byte in both directions without closing anything (a dead network)."""
+        self._black_hole = on
 
     async def start(self) -> None:
         """Listen on an ephemeral port of 127.0.0.1."""
@@ -127,6 +132,8 @@ class CommitCutProxy:
                     if self._armed:
                         self._armed = False
                         cutting.set()
+                if self._black_hole:
+                    continue
                 server_writer.write(chunk)
                 await server_writer.drain()
 
@@ -137,6 +144,8 @@ class CommitCutProxy:
                     for transport in links:
                         transport.abort()
                     return
+                if self._black_hole:
+                    continue
                 client_writer.write(chunk)
                 await client_writer.drain()
 
