@@ -203,9 +203,9 @@ def install_fulltext(metadata: MetaData) -> None:
                 ddl = DDL(stmt)  # type: ignore[no-untyped-call]
                 # execute_if accepts a tuple of names at runtime; its stub says str.
                 event.listen(table, "after_create", ddl.execute_if(dialect=dialects))  # type: ignore[arg-type]
-        # Dropping the table drops its indexes, generated column and triggers; only the
-        # separate FTS5 table must go first.
-        for stmt in _drop("sqlite", spec)[-1:]:
+        # Dropping the table drops its indexes and generated column. On SQLite the triggers
+        # go first (DROP TABLE re-reads them, and they name the FTS table), then the FTS table.
+        for stmt in _drop("sqlite", spec):
             ddl = DDL(stmt)  # type: ignore[no-untyped-call]
             event.listen(table, "before_drop", ddl.execute_if(dialect="sqlite"))
 

@@ -126,3 +126,22 @@ def test_ddl_is_exposed_for_migrations():
     assert any("USING gin" in s for s in fulltext_ddl("postgresql"))
     assert any("fts5" in s for s in fulltext_ddl("sqlite"))
     assert any("FULLTEXT" in s for s in fulltext_ddl("mysql"))
+
+
+async def test_drop_all_and_create_all_again(tmp_path):
+    # Regression: on SQLite, drop_all dropped the FTS5 table before the triggers that name
+    # it, and DROP TABLE then failed with "no such table: main.commands_fts". (SQLite-only
+    # DDL; the server backends' full-text objects go with their tables.)
+    db = make_manager(f"sqlite+aiosqlite:///{tmp_path / 'cycle.db'}")
+    try:
+        await db.create_all()
+        await seed_projects(db)
+        await db.drop_all()
+        await db.create_all()
+        _, exact_id = await seed_projects(db)
+        result = await ProjectQueries(db).search_projects("widget")
+        assert result.method == "fts5"
+        assert result.items[0].id == exact_id
+        await db.drop_all()
+    finally:
+        await db.dispose()
