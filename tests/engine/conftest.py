@@ -5,17 +5,19 @@
 - ``faults_cluster``: the throwaway PostgreSQL cluster of :mod:`tests.support.pgcluster`
   (created when missing, started when down, left running: another run may be using it),
   and ``faults_cluster_url``: this run's own database on it.
+- ``retry_log``: ``caplog`` capturing the WARNING lines ``run()`` logs for each retry.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from specify_db import DatabaseManager
-from tests.support import pgcluster, tables
+from tests.support import faults, pgcluster, tables
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +35,12 @@ async def tables_db(_engine_tables: DatabaseManager) -> AsyncIterator[DatabaseMa
         yield _engine_tables
     finally:
         await tables.delete_rows(_engine_tables)
+
+
+@pytest.fixture
+def retry_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    with caplog.at_level(logging.WARNING, logger=faults.RETRY_LOGGER):
+        yield caplog
 
 
 @pytest.fixture(scope="session")

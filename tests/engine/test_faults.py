@@ -2,27 +2,25 @@
 
 Every scenario breaks something for real: the server kills the connection, a throwaway
 PostgreSQL cluster restarts, two transactions conflict or deadlock, a pool runs dry, a
-SQLite writer waits for the lock, a proxy loses a COMMIT's reply, a peer never answers.
-Each unit of work counts its attempts, and each test checks the count as well as the
-final state; ``-s`` prints a ``retries:`` line per scenario.
+SQLite writer waits for the lock. Each unit of work counts its attempts, and each test
+checks the count as well as the final state; ``-s`` prints a ``retries:`` line per scenario.
+Network faults (a lost COMMIT reply, a black hole, dead and silent peers) are in
+``test_faults_network.py``.
 
-Where a scenario exists only on some backends (kills, deadlocks and proxies need a server;
-write skew is PostgreSQL's SERIALIZABLE; "database is locked" is SQLite's), the test runs on
+Where a scenario exists only on some backends (kills and deadlocks need a server; write
+skew is PostgreSQL's SERIALIZABLE; "database is locked" is SQLite's), the test runs on
 exactly those backends through ``tests.support.params`` and is not skipped anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from specify_db import DatabaseManager, RetryConfig
@@ -30,43 +28,10 @@ from specify_db.core import errors
 from specify_db.core.settings import Settings
 from tests.conftest import make_manager
 from tests.support import params, tables
+from tests.support.faults import Attempts, report, retries
 from tests.support.pgcluster import Cluster
-from tests.support.proxy import CommitCutProxy, SilentServer, WireProtocol, closed_port
 
 pytestmark = pytest.mark.faults
-
-RETRY_LOGGER = "specify_db.retry"
-
-
-class Attempts:
-    """Counts how many times each unit of work started."""
-
-    def __init__(self) -> None:
-        self.by_unit: dict[str, int] = {}
-
-    def start(self, unit: str = "unit") -> int:
-        """Note one more start of ``unit``; return its attempt number (1 = first)."""
-        self.by_unit[unit] = self.by_unit.get(unit, 0) + 1
-        return self.by_unit[unit]
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_unit.values())
-
-
-@pytest.fixture
-def retry_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    with caplog.at_level(logging.WARNING, logger=RETRY_LOGGER):
-        yield caplog
-
-
-def _retries(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == RETRY_LOGGER]
-
-
-def _report(scenario: str, backend: str, attempts: Attempts, **more: object) -> None:
-    extra = "".join(f" {key}={value}" for key, value in more.items())
-    print(f"\nretries: {scenario} [{backend}] attempts={attempts.by_unit}{extra}")
 
 
 # -- a connection killed by the server in the middle of a unit ---------------------------
@@ -151,10 +116,10 @@ async def test_connection_killed_mid_unit_is_replayed_and_lands_once(
     assert attempts.total == 2
     assert await tables.ledger_count(db, key) == 1
     assert await tables.ledger_count(db) == 1
-    logged = _retries(retry_log)
+    logged = retries(retry_log)
     assert len(logged) == 1
     assert "connection" in logged[0]
-    _report(f"server kill {moment}", db.dialect_name, attempts)
+    report(f"server kill {moment}", db.dialect_name, attempts)
 
 
 async def _kill_now(db: DatabaseManager, sql: _KillSql, pid: int) -> None:
@@ -221,7 +186,7 @@ async def test_postgres_restart_loses_no_acknowledged_unit(
     assert sorted(stored) == sorted(acknowledged)  # every acknowledged unit, each once
     replayed = {unit: n for unit, n in attempts.by_unit.items() if n > 1}
     assert replayed, "no unit met the restart"
-    assert len(_retries(retry_log)) == attempts.total - 200
+    assert len(retries(retry_log)) == attempts.total - 200
     print(
         f"\nretries: postgres restart [postgresql] units=200 attempts={attempts.total} "
         f"units_replayed={len(replayed)} max_attempts_one_unit={max(replayed.values())} "
@@ -287,10 +252,10 @@ async def test_serializable_write_skew_is_retried_to_success(
     assert sorted(results) == [False, True]
     assert still_on == 1
     assert attempts.total == 3
-    logged = _retries(retry_log)
+    logged = retries(retry_log)
     assert len(logged) == 1
     assert "serialization failure" in logged[0]
-    _report("serializable write skew", db.dialect_name, attempts)
+    report("serializable write skew", db.dialect_name, attempts)
 
 
 @params.only(*params.SERVERS)
@@ -321,10 +286,10 @@ async def test_deadlock_is_retried_to_success(
         final = dict((await session.exec(select(tables.counter.c.id, tables.counter.c.n))).all())
     assert final == {1: 2, 2: 2}
     assert attempts.total == 3
-    logged = _retries(retry_log)
+    logged = retries(retry_log)
     assert len(logged) == 1
     assert "deadlock" in logged[0]
-    _report("deadlock", db.dialect_name, attempts)
+    report("deadlock", db.dialect_name, attempts)
 
 
 # -- errors that must not be retried, and back-pressure ----------------------------------
@@ -346,10 +311,10 @@ async def test_integrity_error_is_attempted_exactly_once(
     with pytest.raises(errors.AlreadyExists) as caught:
         await db.run(duplicate)
     assert attempts.total == 1
-    assert _retries(retry_log) == []
+    assert retries(retry_log) == []
     assert caught.value.__cause__ is not None
     assert await tables.ledger_count(db) == 1
-    _report("integrity error", db.dialect_name, attempts)
+    report("integrity error", db.dialect_name, attempts)
 
 
 async def test_pool_exhaustion_ends_in_a_clear_checkout_timeout(
@@ -392,8 +357,8 @@ async def test_pool_exhaustion_ends_in_a_clear_checkout_timeout(
     assert exhausted.value.attempts == 3
     assert timeouts == 1 + 3
     assert attempts.total == 3 + 1
-    assert len(_retries(retry_log)) == 2
-    _report("pool exhaustion", db.dialect_name, attempts, checkout_timeouts=timeouts)
+    assert len(retries(retry_log)) == 2
+    report("pool exhaustion", db.dialect_name, attempts, checkout_timeouts=timeouts)
 
 
 @pytest.mark.sqlite
@@ -433,224 +398,7 @@ async def test_sqlite_database_is_locked_is_retried(
         await writer.dispose()
         await holder.dispose()
     assert attempts.total >= 2
-    logged = _retries(retry_log)
+    logged = retries(retry_log)
     assert len(logged) == attempts.total - 1
     assert all("database is locked" in message for message in logged)
-    _report("sqlite database is locked", "sqlite", attempts)
-
-
-# -- commit outcome unknown ---------------------------------------------------------------
-
-
-def _through_proxy(
-    db: DatabaseManager, proxy: CommitCutProxy, retry: RetryConfig
-) -> DatabaseManager:
-    url = make_url(db.url).set(host="127.0.0.1", port=proxy.port)
-    # The proxy reads COMMIT on the wire, so the link must not be encrypted.
-    connect_args = {"ssl": False} if db.dialect_name == "postgresql" else {}
-    return DatabaseManager(url, retry=retry, connect_args=connect_args)
-
-
-@params.only(*params.SERVERS)
-async def test_unknown_commit_outcome_is_replayed_idempotently(
-    tables_db: DatabaseManager, retry_log: pytest.LogCaptureFixture
-) -> None:
-    """The link drops after the server committed; the replay finds the row, inserts nothing."""
-    target = make_url(tables_db.url)
-    attempts = Attempts()
-    inserted: list[bool] = []
-    key = str(uuid.uuid4())
-
-    async def create(session: AsyncSession) -> None:
-        attempts.start()
-        inserted.append(await tables.insert_if_absent(session, key))
-
-    async with CommitCutProxy(
-        target.host or "127.0.0.1", target.port or 0, _wire(tables_db)
-    ) as proxy:
-        db = _through_proxy(tables_db, proxy, RetryConfig(max_attempts=3, initial_delay=0.01))
-        try:
-            proxy.cut_next_commit()
-            await db.run(create)
-        finally:
-            await db.dispose()
-    assert proxy.cuts == 1
-    assert inserted == [True, False]  # landed on the first attempt, found on the replay
-    assert await tables_db.run(_count_key, key) == 1
-    logged = _retries(retry_log)
-    assert len(logged) == 1
-    assert "COMMIT" in logged[0]
-    _report("commit outcome unknown, replayed", tables_db.dialect_name, attempts)
-
-
-@params.only(*params.SERVERS)
-async def test_unknown_commit_outcome_is_raised_when_replay_is_off(
-    tables_db: DatabaseManager, retry_log: pytest.LogCaptureFixture
-) -> None:
-    target = make_url(tables_db.url)
-    attempts = Attempts()
-    key = str(uuid.uuid4())
-
-    async def create(session: AsyncSession) -> None:
-        attempts.start()
-        await tables.insert_if_absent(session, key)
-
-    retry = RetryConfig(max_attempts=3, initial_delay=0.01, replay_unknown_commits=False)
-    async with CommitCutProxy(
-        target.host or "127.0.0.1", target.port or 0, _wire(tables_db)
-    ) as proxy:
-        db = _through_proxy(tables_db, proxy, retry)
-        try:
-            proxy.cut_next_commit()
-            with pytest.raises(errors.CommitOutcomeUnknown) as caught:
-                await db.run(create)
-        finally:
-            await db.dispose()
-    assert proxy.cuts == 1
-    assert attempts.total == 1
-    assert _retries(retry_log) == []
-    assert caught.value.__cause__ is not None
-    # "Unknown" to the client; in fact the server had committed.
-    assert await tables_db.run(_count_key, key) == 1
-    _report("commit outcome unknown, not replayed", tables_db.dialect_name, attempts)
-
-
-@params.only(*params.SERVERS)
-async def test_caller_timeout_ends_a_unit_on_a_black_holed_link(
-    tables_db: DatabaseManager,
-) -> None:
-    """The network goes silent mid-unit: no reset, no reply, the statement never returns.
-
-    The caller's own timeout must end the unit. ``session()`` rolls back shielded from
-    cancellation, and that rollback goes out on the dead link too: it must not turn the
-    caller's 1 s timeout into a hang (measured: about 1 s on MariaDB, 3.3 s on PostgreSQL,
-    where closing the stuck asyncpg connection waits out a 2 s close timeout).
-    """
-    target = make_url(tables_db.url)
-    wire = _wire(tables_db)
-    async with CommitCutProxy(target.host or "127.0.0.1", target.port or 0, wire) as proxy:
-        db = _through_proxy(tables_db, proxy, RetryConfig(max_attempts=1))
-
-        async def unit(session: AsyncSession) -> None:
-            await session.exec(text("SELECT 1"))
-            proxy.black_hole()
-            await session.exec(text("SELECT 2"))
-
-        try:
-            started = time.monotonic()
-            task = asyncio.create_task(asyncio.wait_for(db.run(unit), 1.0))
-            done, _ = await asyncio.wait({task}, timeout=_NO_HANG + 5)
-            elapsed = time.monotonic() - started
-            if not done:
-                task.cancel()
-            assert done, "the unit hung after the caller's timeout"
-            assert isinstance(task.exception(), TimeoutError)
-        finally:
-            proxy.black_hole(False)
-            await db.dispose()
-    print(f"\nblack hole [{tables_db.dialect_name}]: unit ended after {elapsed:.2f}s")
-
-
-def _wire(db: DatabaseManager) -> WireProtocol:
-    return "postgresql" if db.dialect_name == "postgresql" else "mysql"
-
-
-async def _count_key(session: AsyncSession, key: str) -> int:
-    query = select(func.count()).select_from(tables.ledger).where(tables.ledger.c.id == key)
-    return int((await session.exec(query)).one()[0])
-
-
-# -- health checks against dead and silent peers -----------------------------------------
-
-_DRIVER_URLS = [
-    pytest.param(
-        "postgresql+asyncpg://postgres:pw@127.0.0.1:{port}/x",
-        marks=pytest.mark.postgres,
-        id="asyncpg",
-    ),
-    pytest.param(
-        "mysql+asyncmy://root:pw@127.0.0.1:{port}/x", marks=pytest.mark.mysql, id="asyncmy"
-    ),
-]
-_HEALTH_TIMEOUT = 1.0
-# Generous bound for "returned, did not hang": the check itself is bounded by the timeout.
-_NO_HANG = _HEALTH_TIMEOUT + 4.0
-
-
-@pytest.mark.parametrize("template", _DRIVER_URLS)
-async def test_health_check_on_a_closed_port(template: str) -> None:
-    db = DatabaseManager(template.format(port=closed_port()))
-    try:
-        started = time.monotonic()
-        report = await db.health_check(timeout=_HEALTH_TIMEOUT)
-        elapsed = time.monotonic() - started
-    finally:
-        await db.dispose()
-    assert not report.healthy
-    assert report.error
-    assert "\n" not in report.error
-    assert "refused" in report.error
-    assert elapsed < _NO_HANG
-
-
-@pytest.mark.parametrize("template", _DRIVER_URLS)
-async def test_health_check_on_a_silent_peer_does_not_hang(template: str) -> None:
-    async with SilentServer() as silent:
-        db = DatabaseManager(template.format(port=silent.port))
-        try:
-            started = time.monotonic()
-            report = await db.health_check(timeout=_HEALTH_TIMEOUT)
-            elapsed = time.monotonic() - started
-        finally:
-            await db.dispose()
-    assert silent.accepted >= 1
-    assert not report.healthy
-    assert report.error
-    assert "\n" not in report.error
-    assert "no answer" in report.error
-    assert elapsed < _NO_HANG
-
-
-_SILENT_UNIT_URLS = [
-    pytest.param(
-        "postgresql+asyncpg://postgres@127.0.0.1:{port}/x", marks=pytest.mark.postgres, id="asyncpg"
-    ),
-    pytest.param(
-        "mysql+asyncmy://root@127.0.0.1:{port}/x",
-        marks=[
-            pytest.mark.mysql,
-            pytest.mark.xfail(
-                reason="known bug: asyncmy's connect_timeout bounds only the TCP connect, not "
-                "the handshake, so a unit of work on a silent MariaDB host hangs; fix in "
-                "specify_db/engine/dialects.py (wrap the driver connect in a timeout), then "
-                "remove this marker",
-                strict=True,
-            ),
-        ],
-        id="asyncmy",
-    ),
-]
-
-
-@pytest.mark.parametrize("template", _SILENT_UNIT_URLS)
-async def test_unit_of_work_on_a_silent_peer_gives_up_after_connect_timeout(
-    template: str,
-) -> None:
-    """Not only health checks: a unit of work must not hang on a host that never answers.
-
-    With ``connect_timeout=1`` the connect fails as ConnectionLost (retryable) in about 1 s.
-    The test's own 5 s bound turns a hang into a failure instead of a stuck run.
-    """
-    async with SilentServer() as silent:
-        db = DatabaseManager(
-            template.format(port=silent.port),
-            settings=Settings(connect_timeout=1),
-            retry=RetryConfig(max_attempts=1),
-        )
-        try:
-            async with asyncio.timeout(5):
-                with pytest.raises(errors.ConnectionLost):
-                    async with db.session() as session:
-                        await session.exec(text("SELECT 1"))
-        finally:
-            await db.dispose()
+    report("sqlite database is locked", "sqlite", attempts)
