@@ -124,7 +124,7 @@ def _progress(description: str) -> Iterator[tuple[Progress, TaskID]]:
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         yield progress, progress.add_task(description, total=None)
 
 

@@ -168,13 +168,11 @@ def _series(show: Showcase) -> Group:
 
 def _search(show: Showcase) -> Table:
     result = show.search
-    table = Table(
-        "project", "description", "rank", title=f"Search {result.query!r} ({result.method})"
-    )
-    for hit in result.hits:
-        table.add_row(hit.item.name, hit.item.description or "", f"{hit.rank:.3g}")
+    table = Table("#", "project", "description", title=f"Search {result.query!r} ({result.method})")
+    for position, hit in enumerate(result.hits, start=1):
+        table.add_row(str(position), hit.item.name, hit.item.description or "")
     if not result.hits:
-        table.add_row("(no match)", "", "")
+        table.add_row("", "(no match)", "")
     return table
 
 

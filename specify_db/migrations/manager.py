@@ -162,6 +162,9 @@ class MigrationManager:
                 raise MigrationError(f"migration failed on {self.db.safe_url}: {translated}") from (
                     translated
                 )
+            except (ConnectionError, TimeoutError) as exc:
+                # Drivers raise these unwrapped when the server cannot be reached at all.
+                raise MigrationError(f"cannot connect to {self.db.safe_url}: {exc}") from exc
             except OSError as exc:
                 raise MigrationError(f"migration failed: {exc}") from exc
 

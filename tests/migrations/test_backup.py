@@ -124,6 +124,14 @@ async def populate_more(db: DatabaseManager) -> None:
         session.add(Command(name="specify status"))
 
 
+async def test_backup_creates_missing_folders(empty_url: str, tmp_path: Path) -> None:
+    # Regression: the SQLite strategy opened its staging file before the folder existed.
+    await filled(empty_url, commands=100)
+    result = await backup_database(empty_url, tmp_path / "backups" / "daily" / "specify.bak")
+    assert await anyio.Path(result.path).is_file()
+    assert not [p async for p in anyio.Path(result.path.parent).glob(".*.partial")]
+
+
 @pytest.mark.usefixtures("backend")
 async def test_a_missing_client_tool_is_a_clear_error(
     empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

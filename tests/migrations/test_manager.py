@@ -140,6 +140,8 @@ async def test_an_application_gets_its_own_migrations(empty_url: str, tmp_path: 
         Column("body", String(200), nullable=False),
         mysql_engine="InnoDB",
     )
+    async with MigrationManager(empty_url) as ours:
+        await ours.upgrade()
     async with MigrationManager(
         empty_url, metadata=app_metadata, version_table="app_version"
     ) as manager:
@@ -147,12 +149,21 @@ async def test_an_application_gets_its_own_migrations(empty_url: str, tmp_path: 
         assert {p.name for p in folder.iterdir()} == {"env.py", "script.py.mako", "versions"}
         assert manager.script_location == folder
         revision = await manager.create_migration("notes")
+        # Regression: the app's autogenerate proposed dropping specify-db's tables and
+        # alembic_version, which are not in the app's metadata.
+        [path] = (folder / "versions").glob("*.py")
+        assert "drop_table" not in path.read_text().split("def downgrade")[0]
         await manager.upgrade()
         assert await manager.current() == revision
         assert (await manager.check()).valid
         async with manager.db.engine.connect() as conn:
             names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
             version = (await conn.execute(text("SELECT version_num FROM app_version"))).scalar()
-        assert names == {"notes", "app_version"}
+        assert {"notes", "app_version", "alembic_version", "users", "commands"} <= names
         assert version == revision
         await manager.downgrade("base")
+    async with MigrationManager(empty_url) as ours:
+        assert await ours.current() == "0001"
+        report = await ours.check()
+        assert report.diffs == ["remove_table app_version"]  # another history's table
+        await ours.downgrade("base")

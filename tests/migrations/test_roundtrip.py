@@ -6,9 +6,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from specify_db.migrations import MigrationManager, get_current_revision, verify_schema
+from specify_db.migrations.environment import own_table_names
 from specify_db.models import metadata
 
-OUR_TABLES = set(metadata.tables)
+OUR_TABLES = set(own_table_names())
 
 
 def _tables(conn: Connection) -> set[str]:
@@ -109,3 +110,19 @@ async def test_check_reports_pending_and_drift(empty_url: str) -> None:
         async with manager.db.engine.begin() as conn:
             await conn.execute(text("DROP TABLE stray"))
         await manager.downgrade("base")
+
+
+async def test_an_applications_sqlmodel_tables_are_not_our_drift(empty_url: str) -> None:
+    # Regression: a table an application registers on SQLModel.metadata (shared by every
+    # SQLModel model) was reported as missing from specify-db's schema.
+    from sqlalchemy import Column, Integer, Table
+
+    stranger = Table("app_widgets", metadata, Column("id", Integer, primary_key=True))
+    try:
+        async with MigrationManager(empty_url) as manager:
+            await manager.upgrade()
+            report = await manager.check()
+            assert report.valid, report.diffs
+            await manager.downgrade("base")
+    finally:
+        metadata.remove(stranger)

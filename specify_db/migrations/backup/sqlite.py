@@ -59,6 +59,7 @@ def _check_integrity(path: Path) -> None:
 def _backup(source_file: Path, path: Path, progress: Progress | None) -> None:
     if not source_file.is_file():
         raise BackupError(f"{source_file} does not exist")
+    path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.partial")
     staging.unlink(missing_ok=True)
     try:
