@@ -112,7 +112,10 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
             return data
         if isinstance(data, BaseModel):
             data = data.model_dump(exclude_unset=True)
-        return self.update_schema.model_validate(data)
+        # The schema's own validator: the same checks as model_validate, without SQLModel's
+        # table-model handling (Update DTOs are never tables), which costs as much again.
+        validated: BaseModel = self.update_schema.__pydantic_validator__.validate_python(data)
+        return validated
 
     async def _prepare(self, dto: BaseModel) -> Row:
         """The row to insert for a validated Create DTO (async: hashing runs in a thread)."""
@@ -140,7 +143,8 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
         return row
 
     def _patch(self, data: Input) -> Row:
-        patch = self._update_dto(data).model_dump(exclude_unset=True)
+        dto = self._update_dto(data)
+        patch = {name: getattr(dto, name) for name in dto.model_fields_set}
         unknown = [name for name in patch if name not in self.table.c]
         if unknown:
             raise InvalidQuery(f"{self.table.name} has no column(s) {', '.join(sorted(unknown))}")

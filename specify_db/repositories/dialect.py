@@ -22,13 +22,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, case, insert, literal, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-__all__ = ["COPY_THRESHOLD", "WriteDialect", "dialect_for"]
+__all__ = ["COPY_THRESHOLD", "KEY_PARAM", "WriteDialect", "dialect_for", "value_param"]
+
+KEY_PARAM: Final = "k_key"
+"""Name of the row key in the parameter dicts given to :meth:`WriteDialect.update_rows`."""
+
+
+def value_param(column: str) -> str:
+    """Name of a column's new value in the parameter dicts of :meth:`WriteDialect.update_rows`.
+
+    Not the column name itself, which SQLAlchemy reserves for its own SET parameters.
+    """
+    return f"p_{column}"
+
+
+_CASE_ROWS: Final = 500  # rows per UPDATE ... CASE statement on MySQL/MariaDB
 
 COPY_THRESHOLD: Final = 2_000
 """Below this many rows, ``executemany`` beats setting up a COPY."""
@@ -64,6 +78,28 @@ class WriteDialect:
     ) -> None:
         """Stream ``rows`` (dicts keyed by column) into ``table``. Only when :attr:`copy`."""
         raise NotImplementedError(self.name)
+
+    async def update_rows(
+        self,
+        session: AsyncSession,
+        table: Table,
+        key: Any,
+        names: Sequence[str],
+        rows: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Set columns ``names`` of each row whose ``key`` is ``row[KEY_PARAM]``.
+
+        New values are under :func:`value_param` names in each row dict.
+
+        Default: one ``UPDATE ... WHERE key = ?`` run as ``executemany`` (asyncpg pipelines
+        it; sqlite3 runs it in-process).
+        """
+        stmt = (
+            update(table)
+            .where(key == bindparam(KEY_PARAM))
+            .values({name: bindparam(value_param(name)) for name in names})
+        )
+        await session.exec(stmt, params=list(rows))
 
 
 class _OnConflict(WriteDialect):
@@ -122,6 +158,31 @@ class _SQLite(_OnConflict):
 class _MySQL(WriteDialect):
     name = "mysql"
 
+    async def update_rows(
+        self,
+        session: AsyncSession,
+        table: Table,
+        key: Any,
+        names: Sequence[str],
+        rows: Sequence[Mapping[str, Any]],
+    ) -> None:
+        # MySQL drivers send an UPDATE executemany one row at a time, so a batch becomes
+        # UPDATE t SET c = CASE key WHEN k1 THEN v1 ... END WHERE key IN (k1, ...).
+        for start in range(0, len(rows), _CASE_ROWS):
+            chunk = rows[start : start + _CASE_ROWS]
+            keys = [row[KEY_PARAM] for row in chunk]
+            values = {
+                name: case(
+                    {
+                        row[KEY_PARAM]: _typed(row[value_param(name)], table.c[name])
+                        for row in chunk
+                    },
+                    value=key,
+                )
+                for name in names
+            }
+            await session.exec(update(table).where(key.in_(keys)).values(values))
+
     def upsert(self, entity: Any, keys: Sequence[str], update: Sequence[str]) -> Insert:
         stmt = mysql.insert(entity)
         # ``col = col`` keeps the row as it is but still swallows only duplicate-key errors,
@@ -129,6 +190,11 @@ class _MySQL(WriteDialect):
         names = list(update) or list(keys)[:1]
         target = stmt.inserted if update else stmt.table.c
         return stmt.on_duplicate_key_update({name: target[name] for name in names})
+
+
+def _typed(value: Any, column: Any) -> Any:
+    """A bound value with the column's type, so its bind processing (JSON, UTC) applies."""
+    return literal(value, column.type)
 
 
 def _bind_processor(type_: Any, dialect: Dialect) -> Any:

@@ -18,7 +18,7 @@ import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +33,7 @@ from specify_db.repositories.base import (
     Row,
     UpdateT,
 )
+from specify_db.repositories.dialect import KEY_PARAM, value_param
 
 __all__ = ["Repository"]
 
@@ -146,8 +147,10 @@ class Repository(AppendOnlyRepository[ModelT, CreateT, UpdateT]):
     async def update_many(self, updates: Iterable[Mapping[str, Any]], *, id_key: str = "id") -> int:
         """Apply a PATCH to each row named by its ``id_key`` (``id`` or ``public_id``).
 
-        Set-based and atomic: rows with the same set of keys go in one ``executemany``; if any
-        key names no row, :class:`NotFound` is raised and nothing is written.
+        Set-based and atomic: rows that change the same columns go in one ``executemany``
+        (one ``UPDATE ... CASE`` per 500 rows on MariaDB, whose drivers send an UPDATE
+        ``executemany`` row by row); if any key names no row, :class:`NotFound` is raised and
+        nothing is written.
 
         Returns:
             How many rows were updated.
@@ -159,40 +162,41 @@ class Repository(AppendOnlyRepository[ModelT, CreateT, UpdateT]):
         for item in updates:
             if id_key not in item:
                 raise InvalidQuery(f"every update needs its {id_key!r}")
+            key = item[id_key]
             patch = self._patch({k: v for k, v in item.items() if k != id_key})
-            keys.append(item[id_key])
-            params = {f"p_{name}": value for name, value in patch.items()}
-            params["k_key"] = item[id_key]
-            groups.setdefault(tuple(patch), []).append(params)
+            keys.append(key)
+            if patch:
+                params = {value_param(name): value for name, value in patch.items()}
+                groups.setdefault(tuple(patch), []).append({**params, KEY_PARAM: key})
         if not keys:
             return 0
         key_column = self.table.c[id_key]
+        unique = builtins.list(dict.fromkeys(keys))
 
         async def work(session: AsyncSession, _replay: bool) -> int:
-            missing = await self._missing_keys(session, key_column, keys)
+            missing = await self._missing_keys(session, key_column, unique)
             if missing:
                 raise self._missing(missing[0])
             for names, params in groups.items():
-                if not names:
-                    continue
-                stmt = (
-                    update(self.table)
-                    .where(key_column == bindparam("k_key"))
-                    .values({name: bindparam(f"p_{name}") for name in names})
-                )
-                await session.exec(stmt, params=params)
-            return len(set(keys))
+                await self.dialect.update_rows(session, self.table, key_column, names, params)
+            return len(unique)
 
         return await self._run(work)
 
     async def _missing_keys(
         self, session: AsyncSession, column: Any, keys: Sequence[Any]
     ) -> builtins.list[Any]:
-        wanted = set(keys)
+        """The keys (unique, in order) that name no row: counted first, listed only if short."""
+        found = 0
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            stmt = select(func.count()).select_from(self.table).where(column.in_(chunk))
+            found += (await session.exec(stmt)).one()
+        if found == len(keys):
+            return []
         seen: set[Any] = set()
-        ordered = builtins.list(wanted)
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
             seen.update((await session.exec(select(column).where(column.in_(chunk)))).all())
         return [key for key in keys if key not in seen]
 

@@ -179,8 +179,11 @@ async def test_update_many_is_set_based_and_atomic(clean_db: DatabaseManager) ->
     assert isinstance(rows, list)
     updates: list[dict[str, object]] = [{"id": r.id, "quantity": i} for i, r in enumerate(rows)]
     updates[3]["note"] = "three"
+    updates[4]["meta"] = {"four": [4, None]}
     assert await repo.update_many(updates) == 10
     after = {w.name: w for w in await repo.list()}
+    assert after["u4"].meta == {"four": [4, None]}
+    assert after["u4"].updated_at > rows[4].updated_at
     assert after["u5"].quantity == 5
     assert after["u3"].note == "three"
     with pytest.raises(NotFound):

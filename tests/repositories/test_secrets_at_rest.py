@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import SQLModel
-
 from specify_db import DatabaseManager
+from specify_db.models import metadata
 from specify_db.repositories import (
     ConfigurationRepository,
     SessionTokenRepository,
@@ -16,7 +15,7 @@ from tests.repositories.helpers import PASSWORD, make_project, make_user
 async def _everything_stored(db: DatabaseManager) -> str:
     cells: list[str] = []
     async with db.engine.connect() as conn:
-        for table in SQLModel.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             # Driver-level SQL: no column type on the way out could decrypt anything.
             result = await conn.exec_driver_sql(f"SELECT * FROM {table.name}")
             cells.extend(str(value) for row in result for value in row)
