@@ -112,6 +112,26 @@ class Configuration(ConfigurationBase, TableIdentity, table=True):
         value = encrypt_value(create.value) if create.encrypted else create.value
         return cls.model_validate(create, update={"value": value})
 
+    def apply_update(self, patch: "ConfigurationUpdate") -> None:
+        """Apply a PATCH, keeping ``value`` encrypted exactly when ``encrypted`` is set.
+
+        A new value is encrypted if the row is (or becomes) encrypted; flipping ``encrypted``
+        alone re-encodes the current value. The resulting text must parse as the resulting
+        ``type``.
+
+        Raises:
+            ValueError: the value does not parse as the type.
+        """
+        changes = patch.model_dump(exclude_unset=True)
+        encrypted = changes.get("encrypted", self.encrypted)
+        if "value" in changes or encrypted != self.encrypted:
+            plain = changes["value"] if "value" in changes else self.plain_value()
+            _check_parses(plain, changes.get("type", self.type))
+            changes["value"] = encrypt_value(plain) if encrypted else plain
+        elif "type" in changes:
+            _check_parses(self.plain_value(), changes["type"])
+        self.sqlmodel_update(changes)
+
     def plain_value(self) -> str:
         """The value as text, decrypted when the row is encrypted."""
         return decrypt_value(self.value) if self.encrypted else self.value

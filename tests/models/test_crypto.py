@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from specify_db import DatabaseManager
 from specify_db.core.errors import ConfigurationError
 from specify_db.core.settings import get_settings
+from specify_db.models import ConfigurationUpdate
 from specify_db.models.crypto import (
     hash_password,
     hash_token,
@@ -141,6 +142,34 @@ async def test_secret_configuration_value_is_ciphertext_at_rest(
     row.value = rotate_value(row.value)
     await session.flush()
     assert row.get_value() is True
+
+
+async def test_configuration_updates_keep_secrets_encrypted(
+    session: AsyncSession, set_keys: SetKeys
+) -> None:
+    set_keys(Fernet.generate_key())
+    user = await make_user(session)
+    project = await make_project(session, user)
+    row = await make_configuration(session, project, value="7", type="integer")
+    assert row.value == "7"
+
+    row.apply_update(ConfigurationUpdate(encrypted=True))  # flip: the current value is encrypted
+    assert row.value.startswith("gAAAA")
+    assert row.get_value() == 7
+    row.apply_update(ConfigurationUpdate(value="8"))  # a new value of an encrypted row
+    assert row.value.startswith("gAAAA")
+    assert row.get_value() == 8
+    await session.flush()
+    stored = await raw(session, "SELECT value FROM configurations WHERE id = :id", id=row.id)
+    assert stored[0][0] == row.value
+
+    row.apply_update(ConfigurationUpdate(encrypted=False))  # flip back: plain text again
+    assert row.value == "8"
+    with pytest.raises(ValueError, match="integer"):
+        row.apply_update(ConfigurationUpdate(value="eight"))
+    with pytest.raises(ValueError, match="boolean"):
+        row.apply_update(ConfigurationUpdate(type="boolean"))
+    assert row.value == "8"
 
 
 async def test_password_hash_column_refuses_plain_text(session: AsyncSession) -> None:
