@@ -1,4 +1,9 @@
-"""A test-only table (``test_q_items``) and its query class, plus an SQL-capture fixture."""
+"""A test-only table (``test_q_items``) and its query class, plus an SQL-capture fixture.
+
+The table lives on its own ``MetaData`` (not ``SQLModel.metadata``), so code that walks the
+application's tables (backups, migrations, row-count checks) never meets it; it is created
+here, once per backend, for the tests that use a database.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Double, Index, String, event
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 import specify_db.models  # noqa: F401 - real tables first (naming convention)
@@ -18,7 +24,11 @@ from specify_db.models.types import UTCDateTime
 from specify_db.queries import BaseQueries
 
 
-class QItem(SQLModel, table=True):
+class QueriesTestBase(SQLModel, registry=registry()):
+    """Base of the tables of these tests only."""
+
+
+class QItem(QueriesTestBase, table=True):
     __tablename__ = "test_q_items"
     __table_args__ = (
         Index("ix_test_q_items_rank_id", "rank", "id"),
@@ -72,6 +82,20 @@ class SQLLog:
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         self.statements.append(statement)
+
+
+_CREATED: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+async def _queries_test_tables(request: pytest.FixtureRequest) -> None:
+    if not {"db", "session", "clean_db"} & set(request.fixturenames):
+        return
+    db: DatabaseManager = request.getfixturevalue("db")
+    key = str(db.engine.url)
+    if key not in _CREATED:
+        await db.create_all(QItem.metadata)
+        _CREATED.add(key)
 
 
 @pytest.fixture
