@@ -18,11 +18,9 @@ from specify_db.models import (
     AuditLogRead,
     CacheEntryRead,
     CommandRead,
-    CommandUpdate,
     ConfigurationRead,
     PerformanceMetricRead,
     ProjectRead,
-    ProjectUpdate,
     RDFSpecificationRead,
     SessionTokenRead,
     TelemetryEventRead,
@@ -90,12 +88,31 @@ def test_create_dtos_round_trip_through_json(name: str) -> None:
     assert again.model_dump() == dto.model_dump()
 
 
+UPDATE_PAYLOADS: dict[str, dict[str, Any]] = {
+    "UserUpdate": {"email": "new@example.com", "full_name": None, "meta": {"a": 1}},
+    "ProjectUpdate": {"description": None, "settings": {}, "owner_id": 3},
+    "CommandUpdate": {"status": "FAILED", "exit_code": 2, "completed_at": "2026-01-01T00:00:00Z"},
+    "PerformanceMetricUpdate": {"value": 2.5, "type": "counter", "unit": None},
+    "AuditLogUpdate": {},
+    "RDFSpecificationUpdate": {"valid": False, "validation_errors": "line 3", "triple_count": 0},
+    "TelemetryEventUpdate": {"end_time": "2026-01-01T00:00:01+05:30", "duration_ns": 10**12},
+    "CacheEntryUpdate": {"access_count": 3, "last_accessed_at": "2026-01-01T00:00:00Z"},
+    "ConfigurationUpdate": {"value": "true", "type": "boolean", "description": None},
+    "SessionTokenUpdate": {"is_active": False, "last_used_at": "2026-01-01T00:00:00Z"},
+}
+
+
+def test_every_update_dto_has_a_sample() -> None:
+    assert set(UPDATE_PAYLOADS) == {dtos[2].__name__ for dtos in DTOS.values()}
+
+
 @pytest.mark.parametrize(
     "dto",
     [
-        CommandUpdate(status="FAILED", exit_code=2, meta={"a": [1]}),  # type: ignore[arg-type]
-        ProjectUpdate(description=None, settings={}),
+        next(d for d in all_dtos() if d.__name__ == name).model_validate(payload)
+        for name, payload in sorted(UPDATE_PAYLOADS.items())
     ],
+    ids=sorted(UPDATE_PAYLOADS),
 )
 def test_update_dtos_round_trip_and_keep_what_was_set(dto: BaseModel) -> None:
     again = type(dto).model_validate_json(dto.model_dump_json(exclude_unset=True))
