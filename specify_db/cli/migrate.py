@@ -24,6 +24,7 @@ from specify_db.cli.common import (
     shown_url,
 )
 from specify_db.migrations import MigrationManager, RevisionInfo, SchemaReport
+from specify_db.migrations.scripts import default_script_location, is_packaged
 
 __all__ = ["check", "current", "downgrade", "history", "init", "revision", "stamp", "upgrade"]
 
@@ -223,6 +224,12 @@ def revision(
     debug: DebugOption = False,
 ) -> None:
     """Write a new revision file and print its id."""
+    if migrations_dir is None and is_packaged(default_script_location()):
+        err.print(
+            "[red]error:[/] the installed specify-db migrations are part of the package; "
+            "write revisions in a source checkout, or pass --migrations-dir for your own"
+        )
+        raise typer.Exit(ExitCode.USAGE)
 
     async def work() -> tuple[str, Path]:
         async with _manager(url, migrations_dir) as manager:

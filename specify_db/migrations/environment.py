@@ -1,6 +1,6 @@
 """What ``env.py`` hands to ``context.configure``: one place for every autogenerate option.
 
-- ``target_metadata``: ``SQLModel.metadata`` after importing :mod:`specify_db.models` (an
+- ``target_metadata``: ``specify_db.models.metadata`` (every specify-db table) (an
   application may pass its own in ``config.attributes["target_metadata"]``).
 - ``render_as_batch=True`` everywhere: SQLite needs batch (copy-and-move) operations, and
   PostgreSQL and MariaDB run the same batch blocks as plain ``ALTER`` statements, so a revision
@@ -37,7 +37,7 @@ __all__ = [
 
 
 def target_metadata() -> MetaData:
-    """``SQLModel.metadata`` with every specify-db table registered on it."""
+    """specify-db's ``MetaData``, with every table of :mod:`specify_db.models` registered."""
     import specify_db.models  # noqa: F401 - registers the tables
     from specify_db.models.base import metadata
 
@@ -59,7 +59,7 @@ def ignored_names() -> frozenset[str]:
 
 
 def own_table_names() -> frozenset[str]:
-    """The tables of specify-db's own models (``SQLModel.metadata`` may hold an app's too)."""
+    """The tables of specify-db's own models (its metadata may also hold others' tables)."""
     from specify_db.models import TABLES
 
     return frozenset(model.__table__.name for model in TABLES)
@@ -70,8 +70,9 @@ def schema_filters(metadata: MetaData, version_table: str = "alembic_version") -
 
     Always left alone: SQLite internals, the full-text helpers and version tables (this
     manager's and Alembic's default one: they belong to migration histories, not to a
-    schema). With specify-db's own metadata, an application's SQLModel tables (registered on
-    the same ``SQLModel.metadata``) are left alone, while a table the metadata does not know
+    schema). With specify-db's own metadata, other tables registered on it (e.g. an
+    application's SQLModel tables, when it is ``SQLModel.metadata``) are left alone, while a
+    table the metadata does not know
     at all is reported. With an application's metadata, only its own tables are compared, so
     its autogenerate never proposes dropping specify-db's tables.
     """

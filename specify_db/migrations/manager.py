@@ -83,7 +83,7 @@ class MigrationManager:
         script_location: folder with ``env.py``, ``script.py.mako`` and ``versions/``
             (default: specify-db's own scripts).
         metadata: what autogenerate and :meth:`check` compare with (default: every
-            specify-db table, ``SQLModel.metadata``).
+            specify-db table, ``specify_db.models.metadata``).
         version_table: the table holding the applied revision.
     """
 

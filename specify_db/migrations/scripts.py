@@ -11,7 +11,7 @@ from pathlib import Path
 
 from specify_db.core.errors import MigrationError
 
-__all__ = ["default_script_location", "template_files"]
+__all__ = ["default_script_location", "is_packaged", "template_files"]
 
 _PACKAGED = "_migrations"
 
@@ -33,6 +33,11 @@ def default_script_location() -> Path:
         "the specify-db migration scripts are missing: neither specify_db/_migrations "
         f"(a wheel install) nor {checkout} (a source checkout) exists"
     )
+
+
+def is_packaged(location: Path) -> bool:
+    """True for the copy installed inside the package (not meant to receive new revisions)."""
+    return location.name == _PACKAGED
 
 
 def template_files() -> dict[str, str]:

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from specify_db.cli.common import ExitCode
 from specify_db.migrations import default_script_location
 from tests.cli.conftest import Invoke
@@ -93,3 +95,16 @@ def test_revision_writes_a_new_file(invoke: Invoke, empty_url: str, tmp_path: Pa
     assert auto.exit_code == 1  # autogenerate needs the database at head first
     assert "not up to date" in auto.stderr
     assert invoke("downgrade", "base", "--yes", "--url", empty_url).exit_code == 0
+
+
+def test_revision_refuses_to_write_into_the_installed_package(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from specify_db.cli import migrate
+
+    packaged = tmp_path / "site-packages" / "specify_db" / "_migrations"
+    monkeypatch.setattr(migrate, "default_script_location", lambda: packaged)
+    result = invoke("revision", "-m", "oops")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--migrations-dir" in result.stderr
+    assert not packaged.exists()

@@ -7,7 +7,6 @@ from sqlalchemy.engine import Connection
 
 from specify_db.migrations import MigrationManager, get_current_revision, verify_schema
 from specify_db.migrations.environment import own_table_names
-from specify_db.models import metadata
 
 OUR_TABLES = set(own_table_names())
 
@@ -116,8 +115,9 @@ async def test_an_applications_sqlmodel_tables_are_not_our_drift(empty_url: str)
     # Regression: a table an application registers on SQLModel.metadata (shared by every
     # SQLModel model) was reported as missing from specify-db's schema.
     from sqlalchemy import Column, Integer, Table
+    from sqlmodel import SQLModel
 
-    stranger = Table("app_widgets", metadata, Column("id", Integer, primary_key=True))
+    stranger = Table("app_widgets", SQLModel.metadata, Column("id", Integer, primary_key=True))
     try:
         async with MigrationManager(empty_url) as manager:
             await manager.upgrade()
@@ -125,4 +125,4 @@ async def test_an_applications_sqlmodel_tables_are_not_our_drift(empty_url: str)
             assert report.valid, report.diffs
             await manager.downgrade("base")
     finally:
-        metadata.remove(stranger)
+        SQLModel.metadata.remove(stranger)
