@@ -71,6 +71,7 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
 
     def __init__(self, source: SessionSource) -> None:
         self._bound = Bound(source)
+        self._plans: dict[tuple[str, ...], builtins.list[tuple[str, Any]]] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -127,20 +128,32 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
         Domain repositories override this to add columns the DTO does not carry (a password
         hash, a content digest).
         """
-        row = {name: getattr(dto, name) for name in type(dto).model_fields}
-        return self._complete(row)
+        # A pydantic model keeps its field values in __dict__: copying it is one C call.
+        return self._complete(dict(dto.__dict__))
 
     def _complete(self, row: Row) -> Row:
+        shape = tuple(row)
+        plan = self._plans.get(shape)
+        if plan is None:
+            plan = self._plans[shape] = self._plan(shape)
+        for name, field in plan:
+            row[name] = field.get_default(call_default_factory=True)
+        return row
+
+    def _plan(self, shape: tuple[str, ...]) -> builtins.list[tuple[str, Any]]:
+        """For rows with these keys: check them once, and list the defaults to add."""
         columns = self.table.c
-        unknown = [name for name in row if name not in columns]
+        unknown = [name for name in shape if name not in columns]
         if unknown:
             raise InvalidQuery(f"{self.table.name} has no column(s) {', '.join(sorted(unknown))}")
+        plan = []
         for name, field in self.model.model_fields.items():
-            if name not in row and name in columns and name != "id" and not field.is_required():
-                default = field.get_default(call_default_factory=True)
-                if default is not None or columns[name].nullable:
-                    row[name] = default
-        return row
+            if name in shape or name not in columns or name == "id" or field.is_required():
+                continue
+            default = field.get_default(call_default_factory=True)
+            if default is not None or columns[name].nullable:
+                plan.append((name, field))
+        return plan
 
     def _patch(self, data: Input) -> Row:
         dto = self._update_dto(data)

@@ -133,14 +133,16 @@ class _PostgreSQL(_OnConflict):
     ) -> None:
         connection = await session.connection()
         dialect = connection.dialect
-        converters = [_bind_processor(table.c[name].type, dialect) for name in columns]
-        records = [
-            tuple(
-                convert(row[name]) if convert is not None and row[name] is not None else row[name]
-                for name, convert in zip(columns, converters, strict=True)
-            )
-            for row in rows
-        ]
+        # Column by column: one list comprehension per column is several times faster than a
+        # generator per row, and COPY wants what SQLAlchemy would have bound (JSON as text).
+        values: list[list[Any]] = []
+        for name in columns:
+            column = [row[name] for row in rows]
+            convert = _bind_processor(table.c[name].type, dialect)
+            if convert is not None:
+                column = [None if value is None else convert(value) for value in column]
+            values.append(column)
+        records = list(zip(*values, strict=True))
         raw = await connection.get_raw_connection()
         driver = raw.driver_connection
         if driver is None:  # pragma: no cover - a checked-out connection always has one
