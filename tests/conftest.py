@@ -2,7 +2,8 @@
 
 - ``backend``: the backend name, one of ``sqlite`` / ``postgres`` / ``mysql`` (parametrised;
   each param carries the marker of the same name, so ``-m postgres`` picks one).
-- ``db``: a :class:`DatabaseManager` on this run's own database, every table created.
+- ``db``: a :class:`DatabaseManager` on this run's own database, with specify-db's tables and
+  the test modules' own tables (on ``SQLModel.metadata``) created.
   Tests that commit through it must leave no rows (use ``clean_db``).
 - ``session``: an ``AsyncSession`` inside a transaction that is rolled back after the test;
   ``commit()`` inside only releases a savepoint.
@@ -19,15 +20,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from specify_db import DatabaseManager, RetryConfig
+from specify_db.core import schema
 from tests import backends
 
 if importlib.util.find_spec("specify_db.models") is not None:
-    import specify_db.models  # noqa: F401 - registers every table on SQLModel.metadata
+    import specify_db.models  # noqa: F401 - registers specify-db's tables
 
 _TMP = backends.temp_dir()
 _BACKENDS: dict[str, backends.Backend] = {}
@@ -92,10 +94,22 @@ def make_manager(url: str, **kwargs: object) -> DatabaseManager:
     return DatabaseManager(url, **kwargs)  # type: ignore[arg-type]
 
 
+def test_tables() -> list[Table]:
+    """specify-db's tables, then the tables test modules registered on ``SQLModel.metadata``.
+
+    Taken when the ``db`` fixture starts: tables defined later (by the docs examples, in
+    databases of their own) are not this database's business.
+    """
+    return [*schema.metadata.sorted_tables, *SQLModel.metadata.sorted_tables]
+
+
+_CREATED: list[Table] = []
+
+
 async def table_row_counts(db: DatabaseManager) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with db.engine.connect() as conn:
-        for table in SQLModel.metadata.sorted_tables:
+        for table in _CREATED or test_tables():
             counts[table.name] = (
                 await conn.execute(select(func.count()).select_from(table))
             ).scalar_one()
@@ -105,7 +119,9 @@ async def table_row_counts(db: DatabaseManager) -> dict[str, int]:
 @pytest.fixture(scope="session")
 async def db(backend_url: str) -> AsyncIterator[DatabaseManager]:
     manager = make_manager(backend_url)
+    _CREATED[:] = test_tables()
     await manager.create_all()
+    await manager.create_all(SQLModel.metadata)
     yield manager
     leftovers = {name: n for name, n in (await table_row_counts(manager)).items() if n}
     await manager.dispose()
@@ -113,7 +129,7 @@ async def db(backend_url: str) -> AsyncIterator[DatabaseManager]:
 
 
 async def delete_all_rows(db: DatabaseManager) -> None:
-    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    tables = list(reversed(_CREATED or test_tables()))
     if not tables:
         return
     async with db.engine.begin() as conn:

@@ -25,10 +25,9 @@ import anyio
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from specify_db.core import errors
+from specify_db.core import errors, schema
 from specify_db.core.classify import Reason, classify, is_database_failure, translate
 from specify_db.core.settings import Settings, get_settings
 from specify_db.core.urls import install_hint, normalize_url, safe_url
@@ -238,15 +237,19 @@ class DatabaseManager:
     # -- schema --------------------------------------------------------------------------
 
     async def create_all(self, metadata: MetaData | None = None) -> None:
-        """Create every table of ``metadata`` (default: all SQLModel tables) that is missing."""
+        """Create the missing tables of ``metadata`` (default: specify-db's own tables).
+
+        For an application's own SQLModel tables pass ``SQLModel.metadata`` (or
+        ``YourModel.metadata``). Production schemas come from migrations instead.
+        """
         async with self.engine.begin() as conn:
-            await conn.run_sync((metadata or SQLModel.metadata).create_all)
+            await conn.run_sync((metadata or schema.metadata).create_all)
 
     async def drop_all(self, metadata: MetaData | None = None) -> None:
-        """Drop every table of ``metadata`` (default: all SQLModel tables). Destroys data."""
+        """Drop every table of ``metadata`` (default: specify-db's own). Destroys data."""
         logger.warning("dropping all tables on %s", self.safe_url)
         async with self.engine.begin() as conn:
-            await conn.run_sync((metadata or SQLModel.metadata).drop_all)
+            await conn.run_sync((metadata or schema.metadata).drop_all)
 
     # -- health and statistics ------------------------------------------------------------
 

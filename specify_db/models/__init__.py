@@ -1,10 +1,11 @@
 """SQLModel tables, their Create/Read/Update DTOs, enums and column types.
 
-Importing this package registers every table on the one ``SQLModel.metadata`` (with the
-naming convention of :mod:`specify_db.models.base`), so ``create_all`` and Alembic see them all.
+Importing this package registers every table on specify-db's own ``metadata``
+(:mod:`specify_db.core.schema`, with its naming convention), apart from the application's
+``SQLModel.metadata``, so ``create_all`` and Alembic see exactly specify-db's schema.
 """
 
-# base first: the naming convention must be set before any table class is created.
+# base first: it holds the registry every table class is mapped in.
 from specify_db.models.base import NAMING_CONVENTION, metadata  # isort: skip
 
 from typing import Any

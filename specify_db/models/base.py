@@ -1,8 +1,8 @@
-"""The shared ``MetaData`` with its naming convention, and the column shapes every table repeats.
+"""The registry of specify-db's tables, and the column shapes every table repeats.
 
-Import this module before any table class: the naming convention must be on
-``SQLModel.metadata`` before the first constraint or index is created, or that object keeps a
-backend-chosen name and migrations written on one backend fail on another.
+Every table inherits :class:`TableIdentity`, which maps it on :data:`SCHEMA_REGISTRY`, whose
+``MetaData`` (:data:`specify_db.core.schema.metadata`) carries the naming convention. The
+tables are therefore kept off the global ``SQLModel.metadata`` that applications use.
 
 Every name in the schema follows the convention (Alembic's recommended one):
 
@@ -19,15 +19,18 @@ from enum import Enum
 from typing import Any, Final, Literal
 
 from sqlalchemy import false, text, true
+from sqlalchemy.orm import registry
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Field, SQLModel
 
+from specify_db.core.schema import NAMING_CONVENTION, metadata
 from specify_db.models.sql import utc_now, utc_now_default
 from specify_db.models.types import EnumColumn, IdType, JSONType, UTCDateTime
 
 __all__ = [
     "MYSQL_TABLE_OPTIONS",
     "NAMING_CONVENTION",
+    "SCHEMA_REGISTRY",
     "bool_field",
     "counter_field",
     "created_at_field",
@@ -44,17 +47,8 @@ __all__ = [
     "updated_at_field",
 ]
 
-NAMING_CONVENTION: Final[dict[str, str]] = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-SQLModel.metadata.naming_convention = NAMING_CONVENTION
-metadata = SQLModel.metadata
-"""The one ``MetaData`` of every specify-db table (``SQLModel.metadata``)."""
+SCHEMA_REGISTRY: Final[registry] = registry(metadata=metadata)
+"""The SQLAlchemy registry every specify-db table is mapped in."""
 
 MYSQL_TABLE_OPTIONS: Final[dict[str, str]] = {
     "mysql_engine": "InnoDB",
@@ -89,10 +83,11 @@ def public_id_field() -> Any:
     )
 
 
-class TableIdentity(SQLModel):
+class TableIdentity(SQLModel, registry=SCHEMA_REGISTRY):
     """The two identities of every row: ``id`` (surrogate key) and ``public_id`` (UUID).
 
-    Listed last among a table's bases so that these columns come first in the table.
+    Listed last among a table's bases so that these columns come first in the table. It also
+    maps every table on :data:`SCHEMA_REGISTRY` instead of SQLModel's global registry.
     """
 
     id: int | None = id_field()

@@ -11,8 +11,7 @@ Example::
     stats = await commands.get_command_statistics()
 """
 
-from sqlmodel import SQLModel
-
+from specify_db.core.schema import metadata
 from specify_db.queries.aggregates import AggregateRow
 from specify_db.queries.audit import AuditLogQueries
 from specify_db.queries.base import BaseQueries
@@ -35,8 +34,8 @@ from specify_db.queries.search import SearchHit, SearchResult
 from specify_db.queries.telemetry import TelemetryEventQueries
 from specify_db.queries.users import UserQueries
 
-# create_all / drop_all of SQLModel.metadata also manage the full-text indexes and tables.
-install_fulltext(SQLModel.metadata)
+# create_all / drop_all of specify-db's metadata also manage the full-text indexes and tables.
+install_fulltext(metadata)
 
 __all__ = [
     "FULLTEXT_OBJECT_NAMES",
