@@ -6,6 +6,9 @@ lives here, chosen from the URL's backend.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,9 +104,31 @@ def engine_setup(url: URL, options: PoolOptions) -> EngineSetup:
     if backend in ("mysql", "mariadb"):
         if "charset" not in url.query:
             url = url.update_query_dict({"charset": "utf8mb4"})
-        connect_args = {"connect_timeout": max(int(options.connect_timeout), 1)}
+        # The MySQL drivers' connect_timeout bounds only the TCP connect: a host that accepts
+        # and never answers the handshake hangs the connect forever, so bound all of it.
+        driver = importlib.import_module(url.get_driver_name())
+        connect_args = {
+            "connect_timeout": max(int(options.connect_timeout), 1),
+            "async_creator_fn": bounded_connect(driver.connect, options.connect_timeout),
+        }
         return EngineSetup(url, queue, connect_args)
     return EngineSetup(url, queue)
+
+
+def bounded_connect(
+    connect: Callable[..., Awaitable[Any]], seconds: float
+) -> Callable[..., Awaitable[Any]]:
+    """Wrap a driver's ``connect`` so the whole connect, handshake included, ends in time.
+
+    Past ``seconds`` it raises a bare ``TimeoutError``, which the classifier treats as a lost
+    connection: ``run()`` replays the unit and ``health_check()`` reports it.
+    """
+
+    async def connect_within(*args: Any, **kwargs: Any) -> Any:
+        async with asyncio.timeout(seconds):
+            return await connect(*args, **kwargs)
+
+    return connect_within
 
 
 def _install_sqlite(engine: Engine, busy_timeout_ms: int, *, wal: bool) -> None:

@@ -202,19 +202,11 @@ _SILENT_UNIT_URLS = [
     pytest.param(
         "postgresql+asyncpg://postgres@127.0.0.1:{port}/x", marks=pytest.mark.postgres, id="asyncpg"
     ),
+    pytest.param("mysql+asyncmy://root@127.0.0.1:{port}/x", marks=pytest.mark.mysql, id="asyncmy"),
+    # Regression: asyncmy's connect_timeout bounded only the TCP connect, so a unit of work on
+    # a silent MariaDB host hung; the engine now bounds the whole driver connect.
     pytest.param(
-        "mysql+asyncmy://root@127.0.0.1:{port}/x",
-        marks=[
-            pytest.mark.mysql,
-            pytest.mark.xfail(
-                reason="known bug: asyncmy's connect_timeout bounds only the TCP connect, not "
-                "the handshake, so a unit of work on a silent MariaDB host hangs; fix in "
-                "specify_db/engine/dialects.py (wrap the driver connect in a timeout), then "
-                "remove this marker",
-                strict=True,
-            ),
-        ],
-        id="asyncmy",
+        "mysql+aiomysql://root@127.0.0.1:{port}/x", marks=pytest.mark.mysql, id="aiomysql"
     ),
 ]
 
