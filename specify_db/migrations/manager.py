@@ -31,7 +31,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -44,7 +44,11 @@ from specify_db.migrations.backup import (
     backup_database,
     restore_database,
 )
-from specify_db.migrations.environment import context_options, target_metadata
+from specify_db.migrations.environment import (
+    context_options,
+    own_table_names,
+    target_metadata,
+)
 from specify_db.migrations.report import RevisionInfo, SchemaReport, describe_diffs
 from specify_db.migrations.scripts import default_script_location, template_files
 
@@ -168,11 +172,19 @@ class MigrationManager:
             except OSError as exc:
                 raise MigrationError(f"migration failed: {exc}") from exc
 
-    async def _command(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def _command(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        before: Callable[[Connection], None] | None = None,
+        **kwargs: Any,
+    ) -> T:
         """Run an Alembic ``command.*`` on a connection handed to ``env.py``."""
         cfg = self.config()
 
         def run(connection: Connection) -> T:
+            if before is not None:
+                before(connection)
             cfg.attributes["connection"] = connection
             return fn(cfg, *args, **kwargs)
 
@@ -193,7 +205,7 @@ class MigrationManager:
         """Apply migrations up to ``revision``; with ``sql=True`` return the SQL instead."""
         if sql:
             return self._offline(command.upgrade, revision)
-        await self._command(command.upgrade, revision)
+        await self._command(command.upgrade, revision, before=self._refuse_unversioned_tables)
         logger.info("upgraded %s to %s", self.db.safe_url, revision)
         return None
 
@@ -353,6 +365,21 @@ class MigrationManager:
     ) -> BackupResult:
         """Restore the database from ``path`` (see :func:`restore_database`)."""
         return await restore_database(self.db, path, overwrite=overwrite, progress=progress)
+
+    def _refuse_unversioned_tables(self, connection: Connection) -> None:
+        """Explain, instead of failing on CREATE TABLE, a schema made without migrations."""
+        opts = {"version_table": self.version_table}
+        if MigrationContext.configure(connection, opts=opts).get_current_heads():
+            return
+        ours = own_table_names() if self.metadata is target_metadata() else self.metadata.tables
+        found = sorted(set(inspect(connection).get_table_names()) & set(ours))
+        if found:
+            shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+            raise MigrationError(
+                f"{self.db.safe_url} already has tables ({shown}) but no "
+                "migration history (made by create_all?). If they match the models "
+                "(check() lists differences), record them with stamp('head') instead."
+            )
 
     # -- helpers --------------------------------------------------------------------------
 

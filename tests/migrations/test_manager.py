@@ -167,3 +167,54 @@ async def test_an_application_gets_its_own_migrations(empty_url: str, tmp_path: 
         report = await ours.check()
         assert report.diffs == ["remove_table app_version"]  # another history's table
         await ours.downgrade("base")
+
+
+def test_libpq_tools_get_the_password_in_the_environment_only() -> None:
+    from sqlalchemy.engine import make_url
+
+    from specify_db.migrations.backup.postgresql import _connection_args
+
+    url = make_url("postgresql+asyncpg://app:s3cret@db.example:6432/specify?ssl=require")
+    args, env = _connection_args(url)
+    assert "s3cret" not in " ".join(args)
+    assert args == [
+        "--no-password",
+        "--host",
+        "db.example",
+        "--port",
+        "6432",
+        "--username",
+        "app",
+        "--dbname",
+        "specify",
+    ]
+    assert env["PGPASSWORD"] == "s3cret"
+    assert env["PGSSLMODE"] == "require"
+    socket_args, _ = _connection_args(make_url("postgresql://app@/specify?host=/run/pg"))
+    assert socket_args[1:3] == ["--host", "/run/pg"]
+
+
+def test_mariadb_tools_get_the_password_in_an_owner_only_option_file() -> None:
+    import stat
+
+    from sqlalchemy.engine import make_url
+
+    from specify_db.migrations.backup.mysql import _defaults_file
+
+    url = make_url('mysql+asyncmy://app:p"w\\d@db.example:3307/specify')
+    with _defaults_file(url) as name:
+        path = Path(name)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        text = path.read_text()
+    assert 'password="p\\"w\\\\d"' in text
+    assert "host=db.example" in text
+    assert "port=3307" in text
+    assert not path.exists()
+
+
+async def test_in_memory_sqlite_migrates_on_its_one_connection() -> None:
+    # A second engine (env.py's own) would open a different, empty in-memory database.
+    async with MigrationManager("sqlite+aiosqlite://") as manager:
+        await manager.upgrade()
+        assert await manager.current() == "0001"
+        assert (await manager.check()).valid

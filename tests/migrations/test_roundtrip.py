@@ -126,3 +126,22 @@ async def test_an_applications_sqlmodel_tables_are_not_our_drift(empty_url: str)
             await manager.downgrade("base")
     finally:
         SQLModel.metadata.remove(stranger)
+
+
+async def test_a_schema_made_by_create_all_is_stamped_not_recreated(empty_url: str) -> None:
+    import pytest
+
+    from specify_db.core.errors import MigrationError
+
+    async with MigrationManager(empty_url) as manager:
+        await manager.db.create_all()
+        with pytest.raises(MigrationError, match=r"no migration history.*stamp"):
+            await manager.upgrade()
+        # create_all and the migrations build the same schema: nothing differs but the stamp.
+        before = await manager.check()
+        assert before.diffs == []
+        assert before.pending
+        await manager.stamp("head")
+        assert (await manager.check()).valid
+        await manager.downgrade("base")
+        assert not (await table_names(manager) & OUR_TABLES)

@@ -28,17 +28,36 @@ __all__ = ["PostgreSQLBackup"]
 _HINT = "the PostgreSQL client tools (e.g. apt install postgresql-client)"
 
 
+_SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+
 def _connection_args(url: URL) -> tuple[list[str], dict[str, str]]:
+    """Command-line options and environment for libpq tools; the password only in the env."""
     args: list[str] = []
-    if url.host:
-        args += ["--host", url.host]
+    host = url.host or _query_value(url, "host")  # ?host=/var/run/postgresql: a socket
+    if host:
+        args += ["--host", host]
     if url.port:
         args += ["--port", str(url.port)]
     if url.username:
         args += ["--username", url.username]
     args += ["--dbname", url.database or "postgres"]
-    env = {"PGPASSWORD": url.password} if url.password else {}
-    return ["--no-password", *args], {**env, "PGCONNECT_TIMEOUT": "10"}
+    env = {"PGCONNECT_TIMEOUT": "10"}
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    ssl = (_query_value(url, "sslmode") or _query_value(url, "ssl") or "").lower()
+    if ssl in _SSL_MODES:
+        env["PGSSLMODE"] = ssl
+    elif ssl in ("true", "1", "on"):
+        env["PGSSLMODE"] = "require"
+    return ["--no-password", *args], env
+
+
+def _query_value(url: URL, key: str) -> str | None:
+    value = url.query.get(key)
+    if isinstance(value, tuple):
+        return value[0] if value else None
+    return value
 
 
 class PostgreSQLBackup:
