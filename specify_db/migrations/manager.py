@@ -38,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from specify_db.core.classify import translate
 from specify_db.core.errors import MigrationError, SpecifyDBError
 from specify_db.engine.manager import DatabaseManager
+from specify_db.migrations import revisions
 from specify_db.migrations.backup import (
     BackupResult,
     Progress,
@@ -63,10 +64,6 @@ T = TypeVar("T")
 _LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def _down(value: str | list[str] | tuple[str, ...] | None) -> str | tuple[str, ...] | None:
-    return tuple(value) if isinstance(value, list) else value
 
 
 def _alembic_lock() -> asyncio.Lock:
@@ -218,7 +215,7 @@ class MigrationManager:
         if sql:
             if ":" not in revision:
                 start = await self.current() or "base"
-                target = self._resolve_relative(start, revision)
+                target = revisions.resolve_relative(self.script(), start, revision)
                 revision = f"{start}:{target}"
             return self._offline(command.downgrade, revision)
         await self._command(command.downgrade, revision)
@@ -250,34 +247,9 @@ class MigrationManager:
 
     async def history(self, *, verbose: bool = False) -> list[RevisionInfo]:
         """Every revision, newest first, each marked as applied or not."""
-        applied = set(await self._applied_revisions())
-        return self._history(applied, verbose=verbose)
-
-    async def _applied_revisions(self) -> list[str]:
         script = self.script()
-        heads = await self.current_heads()
-        found: list[str] = []
-        for head in heads:
-            found.extend(rev.revision for rev in script.iterate_revisions(head, "base"))
-        return found
-
-    def _history(self, applied: set[str], *, verbose: bool) -> list[RevisionInfo]:
-        script = self.script()
-        head_ids = set(script.get_heads())
-        entries: list[RevisionInfo] = []
-        for rev in script.walk_revisions():
-            entry: RevisionInfo = {
-                "revision": rev.revision,
-                "down_revision": _down(rev.down_revision),
-                "branch_labels": sorted(rev.branch_labels),
-                "message": (rev.doc or "").strip(),
-                "is_head": rev.revision in head_ids,
-                "applied": rev.revision in applied,
-            }
-            if verbose:
-                entry["module_path"] = rev.path
-            entries.append(entry)
-        return entries
+        applied = revisions.applied_revisions(script, await self.current_heads())
+        return revisions.history(script, applied, verbose=verbose)
 
     async def check(self) -> SchemaReport:
         """Compare the database with the metadata (Alembic's own comparison) and the scripts.
@@ -312,15 +284,15 @@ class MigrationManager:
         database (which must be at head) to the metadata. Ids are sequential (``0002``,
         ``0003``...) while every existing id is a number.
         """
-        revision_id = rev_id or self._next_rev_id()
+        revision_id = rev_id or revisions.next_rev_id(self.script())
         if not autogenerate:
-            return self._revision_id(
+            return revisions.revision_id(
                 self._wrap(command.revision, self.config(), message=message, rev_id=revision_id)
             )
         result = await self._command(
             command.revision, message=message, autogenerate=True, rev_id=revision_id
         )
-        return self._revision_id(result)
+        return revisions.revision_id(result)
 
     async def create_data_migration(self, message: str) -> str:
         """An empty revision for data changes (``op.execute`` / ``op.get_bind()``)."""
@@ -390,35 +362,6 @@ class MigrationManager:
             raise MigrationError(str(exc)) from exc
         except OSError as exc:
             raise MigrationError(f"cannot write the revision: {exc}") from exc
-
-    @staticmethod
-    def _revision_id(result: Any) -> str:
-        script = result[0] if isinstance(result, list) else result
-        if script is None:
-            raise MigrationError("Alembic wrote no revision")
-        return str(script.revision)
-
-    def _next_rev_id(self) -> str | None:
-        ids = [rev.revision for rev in self.script().walk_revisions()]
-        if not all(rev.isdigit() for rev in ids):
-            return None
-        return f"{max((int(rev) for rev in ids), default=0) + 1:04d}"
-
-    def _resolve_relative(self, start: str, revision: str) -> str:
-        if not revision.startswith("-"):
-            return revision
-        steps = int(revision[1:])
-        script = self.script()
-        current: str | None = start
-        for _ in range(steps):
-            if current in (None, "base"):
-                raise MigrationError(f"cannot go {revision} from {start}")
-            found = script.get_revision(current)
-            if found is None:
-                raise MigrationError(f"unknown revision {current}")
-            down = found.down_revision
-            current = down if isinstance(down, str) or down is None else down[0]
-        return current or "base"
 
     # -- lifecycle ------------------------------------------------------------------------
 
