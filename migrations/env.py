@@ -24,7 +24,8 @@ from specify_db.core.urls import normalize_url
 from specify_db.migrations.environment import context_options, target_metadata
 
 config = context.config
-metadata = config.attributes.get("target_metadata") or target_metadata()
+handed_metadata = config.attributes.get("target_metadata")
+metadata = handed_metadata if handed_metadata is not None else target_metadata()
 options = context_options(metadata, config.attributes.get("version_table") or "alembic_version")
 
 

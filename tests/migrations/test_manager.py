@@ -218,3 +218,22 @@ async def test_in_memory_sqlite_migrates_on_its_one_connection() -> None:
         await manager.upgrade()
         assert await manager.current() == "0001"
         assert (await manager.check()).valid
+
+
+def test_plain_alembic_commands_run_env_py_on_its_own_engine(empty_url: str) -> None:
+    # No connection handed in and no running loop: env.py makes a NullPool engine and runs
+    # asyncio.run() itself, as under the `alembic` command line.
+    from alembic import command
+
+    manager = MigrationManager(empty_url)
+    cfg = manager.config()
+    assert "connection" not in cfg.attributes
+    command.upgrade(cfg, "head")
+
+    async def state() -> tuple[str | None, bool]:
+        async with MigrationManager(empty_url) as fresh:
+            return await fresh.current(), (await fresh.check()).valid
+
+    assert asyncio.run(state()) == ("0001", True)
+    command.downgrade(manager.config(), "base")
+    assert asyncio.run(state())[0] is None
