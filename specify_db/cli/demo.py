@@ -23,7 +23,7 @@ from specify_db.cli.common import (
 from specify_db.cli.ops import print_health
 from specify_db.cli.sample import DEMO_USERS, SampleSize, populate
 from specify_db.cli.showcase import gather, render
-from specify_db.engine import DatabaseManager, HealthReport
+from specify_db.engine import DatabaseManager
 from specify_db.migrations import MigrationManager
 from specify_db.models import User
 
@@ -36,31 +36,43 @@ async def _has_sample(db: DatabaseManager) -> bool:
         return bool((await session.exec(stmt)).one())
 
 
-async def _prepare(url: str, reset: bool) -> bool:
+async def _prepare(migrations: MigrationManager, reset: bool) -> bool:
     """Migrate (after wiping, with ``reset``); True when the sample must be inserted."""
-    async with MigrationManager(url) as migrations:
-        if reset and await migrations.current() is not None:
-            err.print("Resetting: downgrading to base")
-            await migrations.downgrade("base")
-        await migrations.upgrade("head")
-        return not await _has_sample(migrations.db)
+    if reset and await migrations.current() is not None:
+        err.print("Resetting: downgrading to base")
+        await migrations.downgrade("base")
+    await migrations.upgrade("head")
+    return not await _has_sample(migrations.db)
 
 
-async def _fill(url: str, size: SampleSize, progress: Progress) -> None:
-    task = progress.add_task("sample data", total=size.total_steps)
+async def _fill(db: DatabaseManager, size: SampleSize) -> None:
+    columns = (
+        TextColumn("{task.description:<36}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("sample data", total=size.total_steps)
 
-    def advance(description: str, rows: int) -> None:
-        progress.update(task, advance=rows, description=description)
+        def advance(description: str, rows: int) -> None:
+            progress.update(task, advance=rows, description=description)
 
-    async with DatabaseManager(url) as db:
         await populate(db, size, advance)
-    progress.update(task, completed=size.total_steps, description="sample data")
+        progress.update(task, completed=size.total_steps, description="sample data")
 
 
-async def _report(url: str, query: str) -> tuple[list[object], HealthReport]:
+async def _demo(url: str, reset: bool, size: SampleSize, query: str) -> None:
     async with DatabaseManager(url) as db:
+        if await _prepare(MigrationManager(db), reset):
+            await _fill(db, size)
+        else:
+            err.print("Sample already present (use --reset to start over).")
         show = await gather(db, search_query=query)
-        return render(show), await db.health_check()
+        report = await db.health_check()
+    for item in render(show):
+        out.print(item)
+    print_health(report)
 
 
 @cli_command
@@ -79,23 +91,7 @@ def demo(
     target = resolve_url(url)
     started = time.perf_counter()
     err.print(f"Database: {shown_url(target)}")
-    needs_sample = run(_prepare, target, reset)
-    if needs_sample:
-        size = SampleSize(commands=commands)
-        columns = (
-            TextColumn("{task.description:<36}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=err, transient=False) as progress:
-            run(_fill, target, size, progress)
-    else:
-        err.print("Sample already present (use --reset to start over).")
-    renderables, report = run(_report, target, search)
-    for item in renderables:
-        out.print(item)
-    print_health(report)
+    run(_demo, target, reset, SampleSize(commands=commands), search)
     err.print(
         f"Done in {time.perf_counter() - started:.1f}s. Next: specify-db stats, specify-db --help"
     )
