@@ -72,6 +72,7 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
     def __init__(self, source: SessionSource) -> None:
         self._bound = Bound(source)
         self._plans: dict[tuple[str, ...], builtins.list[tuple[str, Any]]] = {}
+        self._inserts: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -293,15 +294,14 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
     ) -> tuple[ModelT, bool]:
         """Insert ``row`` unless a row with the same ``keys`` exists; (row, inserted)."""
         dialect = self.dialect
+        stmt = self._insert_statement(dialect, tuple(keys))
         if dialect.skips_conflicts:
-            stmt = dialect.insert_skipping(self.model, keys).values(row).returning(self.model)
-            created = (await session.exec(stmt)).scalars().first()
+            created = (await session.exec(stmt, params=row)).scalars().first()
             if created is not None:
                 return created, True
         else:
-            stmt = insert(self.model).values(row).returning(self.model)
             try:
-                return (await session.exec(stmt)).scalars().one(), True
+                return (await session.exec(stmt, params=row)).scalars().one(), True
             except IntegrityError as exc:
                 # On MariaDB a failed statement leaves the transaction usable; a locking read
                 # sees the row another transaction committed after this one's snapshot.
@@ -315,6 +315,20 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
         if found is None:  # pragma: no cover - the conflicting row was deleted in between
             raise self._missing({k: row[k] for k in keys})
         return found, False
+
+    def _insert_statement(self, dialect: WriteDialect, keys: tuple[str, ...]) -> Any:
+        """``INSERT ... RETURNING`` the row, skipping a conflict on ``keys`` where possible.
+
+        Built once per repository: constructing the statement costs more than running it.
+        Values are bound at execution.
+        """
+        cache_key = (dialect.name, keys)
+        stmt = self._inserts.get(cache_key)
+        if stmt is None:
+            base = dialect.insert_skipping(self.model, keys) if dialect.skips_conflicts else None
+            stmt = (base if base is not None else insert(self.model)).returning(self.model)
+            self._inserts[cache_key] = stmt
+        return stmt
 
     async def _find(
         self, session: AsyncSession, keys: Mapping[str, Any], *, lock: bool

@@ -94,12 +94,11 @@ class Repository(AppendOnlyRepository[ModelT, CreateT, UpdateT]):
         async def work(session: AsyncSession, _replay: bool) -> ModelT:
             key = {name: row[name] for name in on}
             if self.dialect.upsert_returning:
-                returning = stmt.values(row).returning(self.model)
                 result = await session.exec(
-                    returning, execution_options={"populate_existing": True}
+                    stmt, params=row, execution_options={"populate_existing": True}
                 )
                 return result.scalars().one()  # type: ignore[no-any-return]
-            await session.exec(stmt.values(row))
+            await session.exec(stmt, params=row)
             found = await self._find(session, key, lock=False)
             if found is None:  # pragma: no cover - just written in this transaction
                 raise self._missing(key)
@@ -126,6 +125,8 @@ class Repository(AppendOnlyRepository[ModelT, CreateT, UpdateT]):
                 if name not in skip and (name in given or self.table.c[name].onupdate is not None)
             ]
             stmt = self.dialect.upsert(self.model if orm else self.table, on, updated)
+            if orm and self.dialect.upsert_returning:
+                stmt = stmt.returning(self.model)
             self._upserts[cache_key] = stmt
         return stmt
 
