@@ -27,12 +27,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "context_options",
-    "drop_redundant_index_drops",
     "ignored_names",
     "own_table_names",
     "render_item",
     "schema_filters",
     "target_metadata",
+    "tidy_revision",
 ]
 
 
@@ -138,11 +138,14 @@ def _render_own_type(obj: Any, autogen_context: AutogenContext) -> str:
     return f"{module}.{type(obj).__name__}()"
 
 
-def drop_redundant_index_drops(context: Any, revision: Any, directives: list[Any]) -> None:
-    """Alembic ``process_revision_directives`` hook: no ``drop_index`` before its ``drop_table``.
+def tidy_revision(context: Any, revision: Any, directives: list[Any]) -> None:
+    """Alembic ``process_revision_directives`` hook: what autogenerate writes, made portable.
 
-    Dropping a table drops its indexes; dropping them first is redundant, and MariaDB refuses
-    to drop an index that backs a foreign key (error 1553), so such a downgrade would fail.
+    - No ``drop_index`` before its ``drop_table``: dropping a table drops its indexes, and
+      MariaDB refuses to drop an index that backs a foreign key (error 1553).
+    - No ``info={...}`` on ``create_table``: ``Table.info`` is run-time bookkeeping of other
+      layers (e.g. the audit guard's marker), not schema, and would make revisions differ
+      with import order.
     """
     from alembic.operations import ops
 
@@ -160,6 +163,9 @@ def drop_redundant_index_drops(context: Any, revision: Any, directives: list[Any
                     and all(isinstance(inner, ops.DropIndexOp) for inner in op.ops)
                 )
             ]
+            for op in container.ops:
+                if isinstance(op, ops.CreateTableOp):
+                    op.info = {}
 
 
 def context_options(metadata: MetaData, version_table: str = "alembic_version") -> dict[str, Any]:
@@ -172,5 +178,5 @@ def context_options(metadata: MetaData, version_table: str = "alembic_version") 
         "compare_server_default": False,
         **schema_filters(metadata, version_table),
         "render_item": render_item,
-        "process_revision_directives": drop_redundant_index_drops,
+        "process_revision_directives": tidy_revision,
     }
