@@ -160,9 +160,10 @@ class MigrationManager:
                 raise MigrationError(str(exc)) from exc
             except SQLAlchemyError as exc:
                 translated = translate(exc)
-                raise MigrationError(f"migration failed on {self.db.safe_url}: {translated}") from (
-                    translated
-                )
+                if translated.__cause__ is None:
+                    translated.__cause__ = exc  # keep the driver error in the chain
+                message = f"migration failed on {self.db.safe_url}: {translated}"
+                raise MigrationError(message) from translated
             except (ConnectionError, TimeoutError) as exc:
                 # Drivers raise these unwrapped when the server cannot be reached at all.
                 raise MigrationError(f"cannot connect to {self.db.safe_url}: {exc}") from exc
