@@ -1,12 +1,16 @@
 """Empty databases for migration, backup and CLI tests (the ``db`` fixture's has every table).
 
 Each call makes a new database beside this run's own one (``<run database>_e<n>``) on the
-same server, or a new SQLite file, and drops it again at teardown.
+same server, or a new SQLite file, and drops it again at teardown. Those of killed runs are
+swept on first use, as tests/backends.py does for the run databases.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -44,6 +48,31 @@ async def _drop(url: URL) -> None:
         await backends._admin(url, [f"DROP DATABASE IF EXISTS `{name}`"])
 
 
+_SWEPT: set[str] = set()
+_EXTRA = re.compile(r"^(?P<base>.+)_(?P<pid>\d+)_e\d+$")
+
+
+async def _sweep(base: URL) -> None:
+    """Drop empty databases of earlier runs whose process is gone (a killed run keeps them)."""
+    server = base.get_backend_name()
+    if server in _SWEPT:
+        return
+    _SWEPT.add(server)
+    if server == "postgresql":
+        query = "SELECT datname FROM pg_database"
+    else:
+        query = "SELECT schema_name FROM information_schema.schemata"
+    for name in await backends._admin(base, [query]):
+        match = _EXTRA.match(name)
+        if (
+            match
+            and int(match["pid"]) != os.getpid()
+            and not backends._pid_alive(int(match["pid"]))
+        ):
+            with contextlib.suppress(Exception):
+                await _drop(base.set(database=name))
+
+
 @asynccontextmanager
 async def empty_databases(backend_url: str, tmp: Path) -> AsyncIterator[EmptyDatabase]:
     """Yield a factory of empty database URLs on ``backend_url``'s server; drop them after."""
@@ -55,6 +84,7 @@ async def empty_databases(backend_url: str, tmp: Path) -> AsyncIterator[EmptyDat
         if base.get_backend_name() == "sqlite":
             url = base.set(database=str(tmp / f"empty_{n}.db"))
         else:
+            await _sweep(base)
             url = base.set(database=f"{base.database}_e{n}")
             await _create(url)
             made.append(url)
