@@ -181,8 +181,8 @@ def cli_command(fn: Callable[P, T]) -> Callable[P, T]:
         setup_logging(debug)
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise  # Typer reports these itself (BadParameter as a usage error, exit 2)
         except KeyboardInterrupt:
             err.print("[red]interrupted[/]")
             raise typer.Exit(130) from None

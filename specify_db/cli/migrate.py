@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy import MetaData
 
 from specify_db.cli.common import (
     DebugOption,
@@ -36,28 +39,80 @@ DirOption = Annotated[
         file_okay=False,
     ),
 ]
+MetadataOption = Annotated[
+    str | None,
+    typer.Option(
+        "--metadata",
+        help="The application's MetaData as module:attribute (default: specify-db's tables).",
+    ),
+]
+VersionTableOption = Annotated[
+    str,
+    typer.Option("--version-table", help="Table holding the applied revision."),
+]
 SqlOption = Annotated[
     bool, typer.Option("--sql", help="Print the SQL instead of running it (offline mode).")
 ]
 
 
-def _manager(url: str | None, migrations_dir: Path | None = None) -> MigrationManager:
-    return MigrationManager(resolve_url(url), script_location=migrations_dir)
+def load_metadata(spec: str) -> MetaData:
+    """Import ``module:attribute`` (from the current folder too) as a ``MetaData``.
+
+    The attribute may also be a declarative base or SQLModel class: its ``.metadata`` is used.
+    """
+    module_name, _, attribute = spec.partition(":")
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        found: Any = getattr(importlib.import_module(module_name), attribute or "metadata")
+    except (ImportError, AttributeError) as exc:
+        raise typer.BadParameter(f"cannot import {spec!r}: {exc}", param_hint="--metadata") from exc
+    found = found if isinstance(found, MetaData) else getattr(found, "metadata", None)
+    if not isinstance(found, MetaData):
+        raise typer.BadParameter(f"{spec!r} is not a MetaData", param_hint="--metadata")
+    return found
+
+
+def _manager(
+    url: str | None,
+    migrations_dir: Path | None = None,
+    metadata: str | None = None,
+    version_table: str = "alembic_version",
+) -> MigrationManager:
+    return MigrationManager(
+        resolve_url(url),
+        script_location=migrations_dir,
+        metadata=load_metadata(metadata) if metadata else None,
+        version_table=version_table,
+    )
 
 
 @cli_command
 def init(
-    url: UrlOption = None, migrations_dir: DirOption = None, debug: DebugOption = False
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
+    debug: DebugOption = False,
 ) -> None:
-    """Create the database if needed and migrate it to the newest revision."""
+    """Create the database if needed and migrate it to the newest revision.
+
+    With --migrations-dir naming a folder that does not exist yet, it is created first (an
+    application's own migrations: env.py, script.py.mako, versions/).
+    """
 
     async def work() -> str | None:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, None, metadata, version_table) as manager:
+            if migrations_dir is not None:
+                if not migrations_dir.exists() or not any(migrations_dir.iterdir()):
+                    manager.init(migrations_dir)
+                    err.print(f"Created {migrations_dir}")
+                manager.script_location = migrations_dir
             await manager.upgrade("head")
             return await manager.current()
 
     revision = run(work)
-    err.print(f"Database ready: {shown_url(resolve_url(url))} at revision {revision}")
+    err.print(f"Database ready: {shown_url(resolve_url(url))} at revision {revision or '(none)'}")
 
 
 @cli_command
@@ -66,12 +121,14 @@ def upgrade(
     sql: SqlOption = False,
     url: UrlOption = None,
     migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
     debug: DebugOption = False,
 ) -> None:
     """Apply migrations up to REVISION (default: head)."""
 
     async def work() -> tuple[str | None, str | None]:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, migrations_dir, metadata, version_table) as manager:
             script = await manager.upgrade(revision, sql=sql)
             return script, None if sql else await manager.current()
 
@@ -89,6 +146,8 @@ def downgrade(
     yes: YesOption = False,
     url: UrlOption = None,
     migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
     debug: DebugOption = False,
 ) -> None:
     """Revert migrations down to REVISION (default: one step). Can destroy data."""
@@ -96,7 +155,7 @@ def downgrade(
         confirm(f"Downgrade {shown_url(resolve_url(url))} to {revision}?", yes=yes)
 
     async def work() -> tuple[str | None, str | None]:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, migrations_dir, metadata, version_table) as manager:
             script = await manager.downgrade(revision, sql=sql)
             return script, None if sql else await manager.current()
 
@@ -109,12 +168,16 @@ def downgrade(
 
 @cli_command
 def current(
-    url: UrlOption = None, migrations_dir: DirOption = None, debug: DebugOption = False
+    url: UrlOption = None,
+    migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
+    debug: DebugOption = False,
 ) -> None:
     """Print the applied revision (nothing when the database has none)."""
 
     async def work() -> tuple[str | None, tuple[str, ...]]:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, migrations_dir, metadata, version_table) as manager:
             return await manager.current(), manager.heads()
 
     revision, heads = run(work)
@@ -130,12 +193,14 @@ def history(
     as_json: JsonOption = False,
     url: UrlOption = None,
     migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
     debug: DebugOption = False,
 ) -> None:
     """List every revision, newest first, marking those applied."""
 
     async def work() -> list[RevisionInfo]:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, migrations_dir, metadata, version_table) as manager:
             return await manager.history(verbose=verbose)
 
     entries = run(work)
@@ -175,12 +240,14 @@ def check(
     as_json: JsonOption = False,
     url: UrlOption = None,
     migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
     debug: DebugOption = False,
 ) -> None:
     """Exit 0 when the database is at head with no drift; 4 otherwise."""
 
     async def work() -> SchemaReport:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, migrations_dir, metadata, version_table) as manager:
             return await manager.check()
 
     report = run(work)
@@ -197,12 +264,14 @@ def stamp(
     revision: Annotated[str, typer.Argument(help="Revision to record as applied.")] = "head",
     url: UrlOption = None,
     migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
     debug: DebugOption = False,
 ) -> None:
     """Record REVISION as applied without running any migration."""
 
     async def work() -> None:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, migrations_dir, metadata, version_table) as manager:
             await manager.stamp(revision)
 
     run(work)
@@ -221,6 +290,8 @@ def revision(
     ] = True,
     url: UrlOption = None,
     migrations_dir: DirOption = None,
+    metadata: MetadataOption = None,
+    version_table: VersionTableOption = "alembic_version",
     debug: DebugOption = False,
 ) -> None:
     """Write a new revision file and print its id."""
@@ -232,7 +303,7 @@ def revision(
         raise typer.Exit(ExitCode.USAGE)
 
     async def work() -> tuple[str, Path]:
-        async with _manager(url, migrations_dir) as manager:
+        async with _manager(url, migrations_dir, metadata, version_table) as manager:
             rev = await manager.create_migration(message, autogenerate=autogenerate)
             script = manager.script().get_revision(rev)
             return rev, Path(script.path)

@@ -108,3 +108,50 @@ def test_revision_refuses_to_write_into_the_installed_package(
     assert result.exit_code == ExitCode.USAGE
     assert "--migrations-dir" in result.stderr
     assert not packaged.exists()
+
+
+APP_MODELS = """
+from sqlalchemy import Column, Integer, MetaData, String, Table
+
+metadata = MetaData()
+Table("notes", metadata, Column("id", Integer, primary_key=True),
+      Column("body", String(200), nullable=False), mysql_engine="InnoDB")
+"""
+
+
+def test_an_applications_own_migrations_beside_ours(
+    invoke: Invoke, empty_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "app_models_cli.py").write_text(APP_MODELS)
+    app = (
+        "--migrations-dir",
+        "app_migrations",
+        "--metadata",
+        "app_models_cli:metadata",
+        "--version-table",
+        "app_version",
+        "--url",
+        empty_url,
+    )
+    assert invoke("init", "--url", empty_url).exit_code == 0  # specify-db's own schema
+    created = invoke("init", *app)
+    assert created.exit_code == 0, created.output
+    assert "Created app_migrations" in created.stderr
+    assert (tmp_path / "app_migrations" / "env.py").is_file()
+
+    made = invoke("revision", "-m", "notes", *app)
+    assert made.exit_code == 0, made.output
+    assert made.stdout.strip() == "0001"
+    source = next((tmp_path / "app_migrations" / "versions").glob("0001_*.py")).read_text()
+    assert "op.create_table('notes'" in source
+    assert "drop_table('users')" not in source
+
+    assert invoke("upgrade", *app).exit_code == 0
+    assert invoke("current", *app).stdout.strip() == "0001 (head)"
+    assert invoke("check", *app).exit_code == 0
+    assert invoke("current", "--url", empty_url).stdout.strip() == "0001 (head)"
+
+    bad = invoke("check", "--metadata", "no_such_module:metadata", "--url", empty_url)
+    assert bad.exit_code == ExitCode.USAGE
+    assert invoke("downgrade", "base", "--yes", *app).exit_code == 0
+    assert invoke("downgrade", "base", "--yes", "--url", empty_url).exit_code == 0
