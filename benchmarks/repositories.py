@@ -84,16 +84,29 @@ def as_dict(dto: TelemetryEventCreate) -> dict[str, Any]:
     return {name: getattr(dto, name) for name in COLUMNS}
 
 
+JSON_AT = (COLUMNS.index("attributes"), COLUMNS.index("resource_attributes"))
+
+
 def as_tuple(dto: TelemetryEventCreate, *, sqlite_text: bool) -> tuple[Any, ...]:
-    """Driver values: asyncpg takes UUIDs and datetimes; sqlite3 stores what SQLAlchemy does."""
+    """Driver input: Python values (JSON as dicts, serialised by the raw driver's own code
+    while timed); for sqlite3, UUIDs and datetimes already in SQLAlchemy's storage format."""
     row = as_dict(dto)
-    row["attributes"] = json.dumps(row["attributes"])
-    row["resource_attributes"] = json.dumps(row["resource_attributes"])
     if sqlite_text:
         row["public_id"] = row["public_id"].hex
         for name in ("start_time", "end_time"):
             row[name] = row[name].astimezone(UTC).replace(tzinfo=None).isoformat(" ")
     return tuple(row[name] for name in COLUMNS)
+
+
+async def _json_codec(conn: asyncpg.Connection) -> None:
+    # Binary format, so COPY can use it too (jsonb's binary form is a version byte + text).
+    await conn.set_type_codec(
+        "jsonb",
+        schema="pg_catalog",
+        format="binary",
+        encoder=lambda value: b"\x01" + json.dumps(value).encode(),
+        decoder=lambda data: json.loads(data[1:]),
+    )
 
 
 class RawDriver:
@@ -108,7 +121,7 @@ class RawDriver:
     async def open(self) -> None:
         if self.kind == "postgresql":
             dsn = make_url(self.url).set(drivername="postgresql").render_as_string(False)
-            self.pg = await asyncpg.create_pool(dsn, min_size=1, max_size=5)
+            self.pg = await asyncpg.create_pool(dsn, min_size=1, max_size=5, init=_json_codec)
         else:
             self.lite = await aiosqlite.connect(
                 make_url(self.url).database or "", isolation_level=None
@@ -133,6 +146,18 @@ class RawDriver:
         values = ", ".join(self._cast(name, i + 1) for i, name in enumerate(COLUMNS))
         return f"INSERT INTO telemetry_events ({', '.join(COLUMNS)}) VALUES ({values})"
 
+    def _lite(self, records: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """sqlite3 has no JSON adapter: serialise the JSON columns (inside the timing)."""
+        if self.lite is None:
+            return records
+        a, b = JSON_AT
+        out = []
+        for record in records:
+            row = list(record)
+            row[a], row[b] = json.dumps(row[a]), json.dumps(row[b])
+            out.append(tuple(row))
+        return out
+
     async def _many(self, sql: str, records: list[tuple[Any, ...]]) -> None:
         if self.pg is not None:
             async with self.pg.acquire() as conn, conn.transaction():
@@ -150,7 +175,7 @@ class RawDriver:
                     "telemetry_events", records=records, columns=COLUMNS
                 )
         else:
-            await self._many(self.insert_sql, records)
+            await self._many(self.insert_sql, self._lite(records))
 
     async def get(self, id_: int) -> Any:
         sql = f"SELECT * FROM telemetry_events WHERE id = {self._p(1)}"
@@ -168,7 +193,7 @@ class RawDriver:
                 return await conn.fetchval(sql, *record)
         assert self.lite is not None
         await self.lite.execute("BEGIN")
-        async with self.lite.execute(sql, record) as cursor:
+        async with self.lite.execute(sql, self._lite([record])[0]) as cursor:
             found = await cursor.fetchone()
         await self.lite.commit()
         return found
@@ -184,7 +209,7 @@ class RawDriver:
         updated = [c for c in COLUMNS if c != "public_id"]
         sets = ", ".join(f"{c} = excluded.{c}" for c in updated)
         sql = f"{self.insert_sql} ON CONFLICT (public_id) DO UPDATE SET {sets}"
-        await self._many(sql, records)
+        await self._many(sql, self._lite(records))
 
 
 async def contest(

@@ -20,12 +20,14 @@ backend name themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any, Final
 
 from sqlalchemy import Table, bindparam, case, insert, literal, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 __all__ = ["COPY_THRESHOLD", "KEY_PARAM", "WriteDialect", "dialect_for", "value_param"]
@@ -131,18 +133,29 @@ class _PostgreSQL(_OnConflict):
     async def copy_rows(
         self, session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[Any]
     ) -> None:
+        # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with the first statement it runs.
+        # A COPY sent first on the raw connection would run outside any transaction and
+        # commit on its own, whatever happens to the unit of work: run one statement first.
+        await session.exec(select(literal(1)))
         connection = await session.connection()
         dialect = connection.dialect
-        # Column by column: one list comprehension per column is several times faster than a
-        # generator per row, and COPY wants what SQLAlchemy would have bound (JSON as text).
-        values: list[list[Any]] = []
+        # COPY wants what SQLAlchemy would bind (JSON as text): convert only the columns that
+        # have a bind processor, on copies (a replayed unit reuses the originals), then cut
+        # records with itemgetter, which runs in C.
+        rows = [row.copy() for row in rows]
         for name in columns:
-            column = [row[name] for row in rows]
             convert = _bind_processor(table.c[name].type, dialect)
             if convert is not None:
-                column = [None if value is None else convert(value) for value in column]
-            values.append(column)
-        records = list(zip(*values, strict=True))
+                for row in rows:
+                    value = row[name]
+                    if value is not None:
+                        row[name] = convert(value)
+        pick = itemgetter(*columns)
+        records = (
+            [pick(row) for row in rows]
+            if len(columns) > 1
+            else [(row[columns[0]],) for row in rows]
+        )
         raw = await connection.get_raw_connection()
         driver = raw.driver_connection
         if driver is None:  # pragma: no cover - a checked-out connection always has one

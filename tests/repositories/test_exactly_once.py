@@ -53,3 +53,17 @@ async def test_get_or_create_from_20_tasks_yields_one_row(clean_db: DatabaseMana
     assert len({row_id for row_id, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert await repo.count() == 1
+
+
+async def test_replayed_copy_sized_create_many_inserts_once(
+    clean_db: DatabaseManager, backend_url: str
+) -> None:
+    async with lost_commit_manager(backend_url) as lost:
+        repo = WidgetRepository(lost.manager)
+        lost.cut_next_commit()
+        rows = [{"name": f"k{i}", "meta": {"i": i}} for i in range(2_100)]
+        assert await repo.create_many(rows, returning=False) == 2_100
+        assert lost.cuts == 1
+    repo = WidgetRepository(clean_db)
+    assert await repo.count() == 2_100
+    assert (await repo.list({"name": "k7"}))[0].meta == {"i": 7}

@@ -244,3 +244,16 @@ async def test_session_fixture_binding(session: AsyncSession) -> None:
     raw = (await session.exec(text("SELECT count(*) FROM test_repo_widgets"))).one()  # type: ignore[call-overload]
     assert raw[0] == 1
     assert isinstance(made, Widget)
+
+
+async def test_copy_sized_create_many_rolls_back_with_its_session(db: DatabaseManager) -> None:
+    """Regression: on PostgreSQL a COPY sent before any other statement of the unit ran
+    outside the transaction (the driver adapter begins lazily) and committed on its own."""
+    with pytest.raises(RuntimeError, match="abandon"):
+        async with db.session() as session:
+            count = await WidgetRepository(session).create_many(
+                [{"name": f"r{i}"} for i in range(2_100)], returning=False
+            )
+            assert count == 2_100
+            raise RuntimeError("abandon the unit")
+    assert await WidgetRepository(db).count() == 0
