@@ -71,7 +71,7 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
 
     def __init__(self, source: SessionSource) -> None:
         self._bound = Bound(source)
-        self._plans: dict[tuple[str, ...], builtins.list[tuple[str, Any]]] = {}
+        self._plans: dict[Any, builtins.list[tuple[str, Any]]] = {}
         self._inserts: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -129,8 +129,15 @@ class AppendOnlyRepository(Generic[ModelT, CreateT, UpdateT]):
         Domain repositories override this to add columns the DTO does not carry (a password
         hash, a content digest).
         """
-        # A pydantic model keeps its field values in __dict__: copying it is one C call.
-        return self._complete(dict(dto.__dict__))
+        # A pydantic model keeps its field values in __dict__: copying it is one C call, and
+        # every instance of a DTO class has the same keys, so its plan is found by class.
+        row = dict(dto.__dict__)
+        plan = self._plans.get(type(dto))
+        if plan is None:
+            plan = self._plans[type(dto)] = self._plan(tuple(row))
+        for name, field in plan:
+            row[name] = field.get_default(call_default_factory=True)
+        return row
 
     def _complete(self, row: Row) -> Row:
         shape = tuple(row)
