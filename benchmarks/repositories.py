@@ -432,7 +432,7 @@ NOTES = """
   DTOs into COPY records in Python through SQLAlchemy's bind processors (JSON serialised,
   UUIDs and datetimes checked); raw COPY receives ready tuples with pre-serialised JSON.
 - **update_many** (target 1.25x): each PATCH is validated through the Update DTO (unknown
-  keys refused) and the keys are counted first (one `count(*)` per 1,000 keys) so that a
+  keys refused) and the keys are counted first (one `count(*)` per 5,000 keys) so that a
   missing row raises `NotFound` and nothing is written; then one `executemany`.
 - **upsert_many** (target 1.25x): one `INSERT ... ON CONFLICT DO UPDATE` `executemany`; the
   gap to raw is SQLAlchemy's per-row bind processing.
