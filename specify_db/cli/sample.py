@@ -8,7 +8,6 @@ expired), typed configuration, session tokens (some expired) and RDF specificati
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 import uuid
@@ -20,20 +19,15 @@ from typing import Any
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from specify_db.cli import sample_records as records
 from specify_db.engine import DatabaseManager
 from specify_db.models import (
-    AuditAction,
-    CacheEntry,
     Command,
-    Configuration,
     ExecutionStatus,
     MetricType,
     Project,
-    RDFSpecification,
-    SessionToken,
     User,
 )
-from specify_db.models.crypto import hash_token
 from specify_db.models.sql import utc_now
 from specify_db.repositories.audit import AuditLogRepository
 from specify_db.repositories.metrics import PerformanceMetricRepository
@@ -282,113 +276,6 @@ async def _commands(
         advance("commands, metrics and spans", len(batch) + len(metrics) + len(spans))
 
 
-def _audit(
-    rng: random.Random, now: datetime, days: int, users: list[User], projects: list[Project]
-) -> list[Row]:
-    logins = [
-        {
-            "action": AuditAction.LOGIN,
-            "resource_type": "session",
-            "user_id": user.id,
-            "ip_address": f"10.0.0.{rng.randrange(2, 250)}",
-            "user_agent": "specify-cli/1.4",
-            "timestamp": now - timedelta(days=day, hours=rng.uniform(0, 8)),
-        }
-        for user in users
-        for day in range(days)
-    ]
-    creations = [
-        {
-            "action": AuditAction.CREATE,
-            "resource_type": "project",
-            "resource_id": str(project.id),
-            "user_id": project.owner_id,
-            "timestamp": now - timedelta(days=days, hours=1),
-            "details": {"slug": project.slug},
-        }
-        for project in projects
-    ]
-    changes = [
-        {
-            "action": AuditAction.CONFIG_CHANGE,
-            "resource_type": "configuration",
-            "resource_id": f"{project.slug}:{key}",
-            "user_id": project.owner_id,
-            "timestamp": now - timedelta(days=rng.uniform(0, days)),
-            "details": {"key": key},
-        }
-        for project in projects
-        for key in ("build.parallelism", "deploy.region")
-    ]
-    return [*logins, *creations, *changes]
-
-
-def _settings(projects: list[Project]) -> list[Configuration]:
-    values: tuple[tuple[str, str, str], ...] = (
-        ("build.parallelism", "integer", "4"),
-        ("build.cache", "boolean", "true"),
-        ("deploy.region", "string", "eu-west-1"),
-        ("test.timeout_s", "float", "120.5"),
-        ("notify", "json", '{"channel": "#builds", "on": ["failure"]}'),
-    )
-    return [
-        Configuration(project_id=_id(p), key=key, type=kind, value=value)  # type: ignore[arg-type]
-        for p in projects
-        for key, kind, value in values
-    ]
-
-
-def _cache(rng: random.Random, now: datetime) -> list[CacheEntry]:
-    entries = []
-    for i in range(40):
-        value = f'{{"plan": "step-{i}", "steps": {rng.randrange(3, 30)}}}'
-        expires = now + timedelta(hours=rng.uniform(1, 48)) if i % 4 else now - timedelta(hours=2)
-        entries.append(
-            CacheEntry(
-                key=f"plan:{i:03d}",
-                value=value,
-                value_hash=hashlib.sha256(value.encode()).hexdigest(),
-                size_bytes=len(value.encode()),
-                expires_at=expires,
-                access_count=rng.randrange(0, 50),
-            )
-        )
-    return entries
-
-
-def _sessions(rng: random.Random, now: datetime, users: list[User]) -> list[SessionToken]:
-    return [
-        SessionToken(
-            user_id=_id(user),
-            token_hash=hash_token(uuid.UUID(int=rng.getrandbits(128)).hex),
-            expires_at=now - timedelta(days=1) if expired else now + timedelta(days=7),
-            ip_address="10.0.0.10",
-            user_agent="specify-cli/1.4",
-        )
-        for user in users
-        for expired in (False, True)
-    ]
-
-
-def _specs(projects: list[Project]) -> list[RDFSpecification]:
-    files = ("spec/feature.ttl", "spec/shapes.ttl", "spec/ontology.ttl")
-    return [
-        RDFSpecification(
-            project_id=_id(p),
-            file_path=path,
-            content_hash=hashlib.sha256(f"{p.slug}/{path}".encode()).hexdigest(),
-            format="turtle",
-            triple_count=120 + 37 * i,
-            valid=i != 2 or p.slug != "rdf-toolkit",
-            validation_errors="sh:minCount violated"
-            if i == 2 and p.slug == "rdf-toolkit"
-            else None,
-        )
-        for p in projects
-        for i, path in enumerate(files)
-    ]
-
-
 async def populate(db: DatabaseManager, size: SampleSize, advance: Advance) -> None:
     """Insert the sample into an empty, migrated database, in one unit of work."""
     rng = random.Random(size.seed)  # noqa: S311 - sample data, not secrets
@@ -397,13 +284,13 @@ async def populate(db: DatabaseManager, size: SampleSize, advance: Advance) -> N
         users, projects = await _people(session, now)
         advance("users and projects", len(users) + len(projects))
         await _commands(session, rng, size, now, users, projects, advance)
-        audit = _audit(rng, now, size.days, users, projects)
+        audit = records.audit_rows(rng, now, size.days, users, projects)
         await AuditLogRepository(session).create_many(audit, returning=False)
         extras: list[SQLModel] = [
-            *_settings(projects),
-            *_cache(rng, now),
-            *_sessions(rng, now, users),
-            *_specs(projects),
+            *records.configurations(projects),
+            *records.cache_entries(rng, now),
+            *records.session_tokens(rng, now, users),
+            *records.specifications(projects),
         ]
         await _add(session, extras)
         advance("audit, cache, configuration, sessions", len(audit) + len(extras))
