@@ -26,6 +26,8 @@ class Settings(BaseSettings):
         echo: Log every SQL statement (SQLAlchemy ``echo``).
         pool_size / max_overflow / pool_timeout / pool_recycle / pool_pre_ping: pool settings
             for server databases.
+        pool_pre_ping_idle: with pre-ping on, only connections idle at least this many
+            seconds are pinged at checkout (0 pings every reused connection).
         sqlite_busy_timeout_ms: how long a SQLite writer waits for the lock before "database
             is locked" is raised (and then retried as a transient error).
         connect_timeout: seconds a health check or first connect may take before it gives up.
@@ -44,6 +46,7 @@ class Settings(BaseSettings):
     pool_timeout: float = Field(default=30.0, gt=0)
     pool_recycle: int = 3600
     pool_pre_ping: bool = True
+    pool_pre_ping_idle: float = Field(default=1.0, ge=0)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     connect_timeout: float = Field(default=5.0, gt=0)
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from specify_db.core.urls import is_memory_sqlite
+from specify_db.engine.liveness import install_idle_ping
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class PoolOptions:
     pool_timeout: float = 30.0
     pool_recycle: int = 3600
     pool_pre_ping: bool = True
+    pool_pre_ping_idle: float = 1.0
     connect_timeout: float = 10.0
     sqlite_busy_timeout_ms: int = 5000
     pgbouncer: bool = False
@@ -44,23 +46,28 @@ class EngineSetup:
     sqlite: bool = False
     sqlite_busy_timeout_ms: int = 5000
     sqlite_file: bool = False
+    idle_ping_seconds: float | None = None
 
-    def install(self, engine: Engine) -> None:
+    def install(self, engine: Engine, on_ping: Callable[[], None] | None = None) -> None:
         """Register the connection-level listeners this backend needs."""
         if self.sqlite:
             _install_sqlite(engine, self.sqlite_busy_timeout_ms, wal=self.sqlite_file)
+        if self.idle_ping_seconds is not None:
+            install_idle_ping(engine, self.idle_ping_seconds, on_ping)
 
 
 def engine_setup(url: URL, options: PoolOptions) -> EngineSetup:
     """Choose pool and connect arguments for ``url``'s backend."""
     backend = url.get_backend_name()
+    # Liveness pings are ours (engine/liveness.py): only connections that sat idle.
+    idle_ping = options.pool_pre_ping_idle if options.pool_pre_ping else None
     queue = {
         "poolclass": AsyncAdaptedQueuePool,
         "pool_size": options.pool_size,
         "max_overflow": options.max_overflow,
         "pool_timeout": options.pool_timeout,
         "pool_recycle": options.pool_recycle,
-        "pool_pre_ping": options.pool_pre_ping,
+        "pool_pre_ping": False,
     }
     if backend == "sqlite":
         if is_memory_sqlite(url):
@@ -85,10 +92,9 @@ def engine_setup(url: URL, options: PoolOptions) -> EngineSetup:
         if url.database:
             Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         # A local file needs no liveness ping.
-        kwargs = {**queue, "pool_pre_ping": False}
         return EngineSetup(
             url,
-            kwargs,
+            queue,
             {"timeout": options.sqlite_busy_timeout_ms / 1000.0},
             sqlite=True,
             sqlite_busy_timeout_ms=options.sqlite_busy_timeout_ms,
@@ -100,7 +106,7 @@ def engine_setup(url: URL, options: PoolOptions) -> EngineSetup:
             # Transaction pooling hands each transaction to any server connection, so no
             # prepared statement may outlive its transaction: turn off both caches.
             connect_args |= {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
-        return EngineSetup(url, queue, connect_args)
+        return EngineSetup(url, queue, connect_args, idle_ping_seconds=idle_ping)
     if backend in ("mysql", "mariadb"):
         if "charset" not in url.query:
             url = url.update_query_dict({"charset": "utf8mb4"})
@@ -111,8 +117,8 @@ def engine_setup(url: URL, options: PoolOptions) -> EngineSetup:
             "connect_timeout": max(int(options.connect_timeout), 1),
             "async_creator_fn": bounded_connect(driver.connect, options.connect_timeout),
         }
-        return EngineSetup(url, queue, connect_args)
-    return EngineSetup(url, queue)
+        return EngineSetup(url, queue, connect_args, idle_ping_seconds=idle_ping)
+    return EngineSetup(url, queue, idle_ping_seconds=idle_ping)
 
 
 def bounded_connect(

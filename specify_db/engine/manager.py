@@ -56,7 +56,8 @@ class DatabaseManager:
         echo: log every statement.
         pool_size, max_overflow, pool_timeout, pool_recycle, pool_pre_ping: pool settings
             for server databases (a SQLite file uses size and timeout; in-memory SQLite
-            always holds exactly one connection).
+            always holds exactly one connection). Pre-ping tests only connections that sat
+            idle for ``settings.pool_pre_ping_idle`` seconds (default 1).
         retry: how :meth:`run` replays units of work (``retry_config`` is the earlier name).
         connect_args: extra arguments for the driver's ``connect()``.
         replicas: read-replica URLs. Routing reads to replicas is not available yet, so a
@@ -104,6 +105,7 @@ class DatabaseManager:
             pool_pre_ping=(
                 pool_pre_ping if pool_pre_ping is not None else self.settings.pool_pre_ping
             ),
+            pool_pre_ping_idle=self.settings.pool_pre_ping_idle,
             connect_timeout=self.settings.connect_timeout,
             sqlite_busy_timeout_ms=self.settings.sqlite_busy_timeout_ms,
             pgbouncer=pgbouncer,
@@ -122,9 +124,9 @@ class DatabaseManager:
             raise errors.MissingDependency(
                 f"the driver for {self.url.drivername} is not installed: {install_hint(self.url)}"
             ) from exc
-        setup.install(self.engine.sync_engine)
         self._stats = StatsCollector()
         self._stats.attach(self.engine.sync_engine)
+        setup.install(self.engine.sync_engine, on_ping=self._stats.count_ping)
         if tracing or (tracing is None and tracing_available()):
             instrument_engine(self.engine)
         self.session_factory: async_sessionmaker[AsyncSession] = async_sessionmaker(

@@ -58,6 +58,7 @@ class PoolStats(BaseModel):
     checkins: int
     invalidations: int
     checkout_timeouts: int
+    pings: int
     pool: PoolStatus
     operations: dict[str, LatencySummary]
 
@@ -98,6 +99,7 @@ class StatsCollector:
         self.checkins = 0
         self.invalidations = 0
         self.checkout_timeouts = 0
+        self.pings = 0
         self._latencies: dict[str, deque[float]] = {}
 
     def attach(self, engine: Engine) -> None:
@@ -122,6 +124,11 @@ class StatsCollector:
         with self._lock:
             self.checkout_timeouts += 1
 
+    def count_ping(self) -> None:
+        """Note a liveness ping of an idle pooled connection."""
+        with self._lock:
+            self.pings += 1
+
     def snapshot(self, pool: Pool) -> PoolStats:
         """The counters and latency percentiles as of now."""
         with self._lock:
@@ -143,6 +150,7 @@ class StatsCollector:
                 checkins=self.checkins,
                 invalidations=self.invalidations,
                 checkout_timeouts=self.checkout_timeouts,
+                pings=self.pings,
                 pool=pool_status(pool),
                 operations=operations,
             )
