@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Protocol
 
 import anyio
+from sqlalchemy import inspect
 from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from specify_db.core.errors import BackupError
 
@@ -103,6 +106,17 @@ async def run_tool(
         lines = completed.stderr.decode(errors="replace").strip().splitlines()
         detail = lines[-1] if lines else f"exit status {completed.returncode}"
         raise BackupError(f"{what} failed: {detail}")
+
+
+async def server_table_names(url: URL) -> list[str]:
+    """Base tables of a server database's default schema, as SQLAlchemy's inspector sees them."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()
+    return sorted(names)
 
 
 async def file_size(path: Path) -> int:

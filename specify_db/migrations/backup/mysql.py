@@ -14,10 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from specify_db.migrations.backup.base import (
     BackupIntegrityError,
@@ -27,6 +24,7 @@ from specify_db.migrations.backup.base import (
     find_tool,
     replace_atomically,
     run_tool,
+    server_table_names,
 )
 
 __all__ = ["MySQLBackup"]
@@ -105,20 +103,8 @@ class MySQLBackup:
         return BackupResult(path, self.name, await file_size(path), Path(dump).name)
 
     async def table_names(self, url: URL) -> list[str]:
-        """Base tables of the database."""
-        engine = create_async_engine(url, poolclass=NullPool)
-        try:
-            async with engine.connect() as conn:
-                rows = await conn.execute(
-                    text(
-                        "SELECT table_name FROM information_schema.tables "
-                        "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' "
-                        "ORDER BY table_name"
-                    )
-                )
-                return [str(row[0]) for row in rows]
-        finally:
-            await engine.dispose()
+        """Base tables of the database's default schema."""
+        return await server_table_names(url)
 
     async def restore(
         self, url: URL, path: Path, *, overwrite: bool, progress: Progress | None

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from specify_db.migrations.backup.base import (
     BackupIntegrityError,
@@ -21,6 +18,7 @@ from specify_db.migrations.backup.base import (
     find_tool,
     replace_atomically,
     run_tool,
+    server_table_names,
 )
 
 __all__ = ["PostgreSQLBackup"]
@@ -95,19 +93,8 @@ class PostgreSQLBackup:
         return BackupResult(path, self.name, await file_size(path), "pg_dump")
 
     async def table_names(self, url: URL) -> list[str]:
-        """Tables in the database's ``public`` schema."""
-        engine = create_async_engine(url, poolclass=NullPool)
-        try:
-            async with engine.connect() as conn:
-                rows = await conn.execute(
-                    text(
-                        "SELECT tablename FROM pg_catalog.pg_tables "
-                        "WHERE schemaname = current_schema() ORDER BY tablename"
-                    )
-                )
-                return [str(row[0]) for row in rows]
-        finally:
-            await engine.dispose()
+        """Base tables of the database's default schema."""
+        return await server_table_names(url)
 
     async def restore(
         self, url: URL, path: Path, *, overwrite: bool, progress: Progress | None
