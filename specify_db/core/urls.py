@@ -74,6 +74,16 @@ def is_memory_sqlite(url: URL) -> bool:
     return database in ("", ":memory:") or url.query.get("mode") == "memory"
 
 
+def dialect_family(dialect_name: str) -> str:
+    """``"sqlite"``, ``"postgresql"`` or ``"mysql"``: MariaDB's dialect counts as MySQL's.
+
+    Example:
+        >>> dialect_family("mariadb")
+        'mysql'
+    """
+    return "mysql" if dialect_name == "mariadb" else dialect_name
+
+
 def install_hint(url: URL) -> str:
     """The ``pip install`` that brings the driver of ``url``."""
     extra = _EXTRA_FOR_DRIVER.get(url.get_driver_name())

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from specify_db.core.classify import is_database_failure, translate
 from specify_db.core.errors import ConfigurationError
+from specify_db.core.urls import dialect_family
 from specify_db.engine.manager import DatabaseManager
 
 P = ParamSpec("P")
@@ -55,8 +56,7 @@ class Bound:
     def dialect_name(self) -> str:
         """``"sqlite"``, ``"postgresql"`` or ``"mysql"`` of the bound database."""
         if self.session is not None:
-            name = self.session.get_bind().dialect.name
-            return "mysql" if name == "mariadb" else name
+            return dialect_family(self.session.get_bind().dialect.name)
         return self._manager().dialect_name
 
     def _manager(self) -> DatabaseManager:

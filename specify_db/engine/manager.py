@@ -30,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from specify_db.core import errors, schema
 from specify_db.core.classify import Reason, classify, is_database_failure, translate
 from specify_db.core.settings import Settings, get_settings
-from specify_db.core.urls import install_hint, normalize_url, safe_url
+from specify_db.core.urls import dialect_family, install_hint, normalize_url, safe_url
 from specify_db.engine.dialects import PoolOptions, engine_setup
 from specify_db.engine.health import HealthReport
 from specify_db.engine.retry import RetryConfig, run_with_retry
@@ -144,8 +144,7 @@ class DatabaseManager:
     @property
     def dialect_name(self) -> str:
         """``"sqlite"``, ``"postgresql"`` or ``"mysql"`` (MariaDB included)."""
-        name = self.engine.dialect.name
-        return "mysql" if name == "mariadb" else name
+        return dialect_family(self.engine.dialect.name)
 
     def __repr__(self) -> str:
         return f"DatabaseManager({self.safe_url!r})"

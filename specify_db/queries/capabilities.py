@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from specify_db.core.urls import dialect_family
 from specify_db.queries.execute import execute
 
 __all__ = ["Capabilities", "PercentileMethod", "capabilities", "estimate_rows"]
@@ -64,7 +65,7 @@ _CAPABILITIES = {
 
 def capabilities(dialect_name: str) -> Capabilities:
     """The :class:`Capabilities` of ``"postgresql"``, ``"mysql"`` or ``"sqlite"``."""
-    return _CAPABILITIES["mysql" if dialect_name == "mariadb" else dialect_name]
+    return _CAPABILITIES[dialect_family(dialect_name)]
 
 
 class _Explain(Executable, ClauseElement):
