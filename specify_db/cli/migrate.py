@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -126,17 +126,7 @@ def upgrade(
     debug: DebugOption = False,
 ) -> None:
     """Apply migrations up to REVISION (default: head)."""
-
-    async def work() -> tuple[str | None, str | None]:
-        async with _manager(url, migrations_dir, metadata, version_table) as manager:
-            script = await manager.upgrade(revision, sql=sql)
-            return script, None if sql else await manager.current()
-
-    script, now = run(work)
-    if sql:
-        out.out(script or "", end="", highlight=False)
-        return
-    err.print(f"Upgraded {shown_url(resolve_url(url))} to {now}")
+    _move("upgrade", revision, sql, url, migrations_dir, metadata, version_table)
 
 
 @cli_command
@@ -153,17 +143,32 @@ def downgrade(
     """Revert migrations down to REVISION (default: one step). Can destroy data."""
     if not sql:
         confirm(f"Downgrade {shown_url(resolve_url(url))} to {revision}?", yes=yes)
+    _move("downgrade", revision, sql, url, migrations_dir, metadata, version_table)
+
+
+def _move(
+    direction: Literal["upgrade", "downgrade"],
+    revision: str,
+    sql: bool,
+    url: str | None,
+    migrations_dir: Path | None,
+    metadata: str | None,
+    version_table: str,
+) -> None:
+    """Run an upgrade or downgrade; with ``sql`` print its script instead of applying it."""
 
     async def work() -> tuple[str | None, str | None]:
         async with _manager(url, migrations_dir, metadata, version_table) as manager:
-            script = await manager.downgrade(revision, sql=sql)
+            step = manager.upgrade if direction == "upgrade" else manager.downgrade
+            script = await step(revision, sql=sql)
             return script, None if sql else await manager.current()
 
     script, now = run(work)
     if sql:
         out.out(script or "", end="", highlight=False)
         return
-    err.print(f"Downgraded {shown_url(resolve_url(url))} to {now or 'base'}")
+    done = "Upgraded" if direction == "upgrade" else "Downgraded"
+    err.print(f"{done} {shown_url(resolve_url(url))} to {now or 'base'}")
 
 
 @cli_command
