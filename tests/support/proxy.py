@@ -24,7 +24,7 @@ import contextlib
 import socket
 from collections.abc import Awaitable
 from types import TracebackType
-from typing import Literal
+from typing import Literal, Self
 
 WireProtocol = Literal["postgresql", "mysql"]
 
@@ -57,46 +57,28 @@ def is_commit(protocol: WireProtocol, chunk: bytes) -> bool:
     return len(chunk) > 5 and chunk[4] == _COM_QUERY and _starts_with_commit(chunk[5:])
 
 
-class CommitCutProxy:
-    """A loopback TCP proxy in front of one database server that can lose a COMMIT's reply.
+class _LoopbackServer:
+    """A server on an ephemeral 127.0.0.1 port that aborts every link when it closes.
 
-    Attributes:
-        port: the local port to connect to (after :meth:`start`).
-        commits_seen: COMMIT statements forwarded so far.
-        cuts: links cut after a COMMIT.
+    Subclasses handle each connection in :meth:`_on_connect`.
     """
 
-    def __init__(self, target_host: str, target_port: int, protocol: WireProtocol) -> None:
-        self.target_host = target_host
-        self.target_port = target_port
-        self.protocol = protocol
+    def __init__(self) -> None:
         self.port = 0
-        self.commits_seen = 0
-        self.cuts = 0
-        self._armed = False
-        self._black_hole = False
         self._server: asyncio.Server | None = None
         self._transports: set[asyncio.WriteTransport] = set()
         self._handlers: set[asyncio.Task[None]] = set()
 
-    def cut_next_commit(self) -> None:
-        """Cut the link of the next connection that sends COMMIT, once its reply is back."""
-        self._armed = True
-
-    def black_hole(self, on: bool = True) -> None:
-        """Drop every byte in both directions without closing anything (a dead network)."""
-        self._black_hole = on
-
     async def start(self) -> None:
         """Listen on an ephemeral port of 127.0.0.1."""
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._on_connect, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def aclose(self) -> None:
         """Stop listening and abort every open link."""
         await _shut(self._server, self._transports, self._handlers)
 
-    async def __aenter__(self) -> CommitCutProxy:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -108,7 +90,38 @@ class CommitCutProxy:
     ) -> None:
         await self.aclose()
 
-    async def _handle(
+    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+class CommitCutProxy(_LoopbackServer):
+    """A loopback TCP proxy in front of one database server that can lose a COMMIT's reply.
+
+    Attributes:
+        port: the local port to connect to (after :meth:`start`).
+        commits_seen: COMMIT statements forwarded so far.
+        cuts: links cut after a COMMIT.
+    """
+
+    def __init__(self, target_host: str, target_port: int, protocol: WireProtocol) -> None:
+        super().__init__()
+        self.target_host = target_host
+        self.target_port = target_port
+        self.protocol = protocol
+        self.commits_seen = 0
+        self.cuts = 0
+        self._armed = False
+        self._black_hole = False
+
+    def cut_next_commit(self) -> None:
+        """Cut the link of the next connection that sends COMMIT, once its reply is back."""
+        self._armed = True
+
+    def black_hole(self, on: bool = True) -> None:
+        """Drop every byte in both directions without closing anything (a dead network)."""
+        self._black_hole = on
+
+    async def _on_connect(
         self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
     ) -> None:
         _track(self._handlers)
@@ -192,7 +205,7 @@ async def _until_closed(pump: Awaitable[None], peer: asyncio.StreamWriter) -> No
         peer.transport.abort()
 
 
-class SilentServer:
+class SilentServer(_LoopbackServer):
     """Accepts TCP connections on 127.0.0.1 and never sends a byte: a hung server.
 
     Attributes:
@@ -201,34 +214,10 @@ class SilentServer:
     """
 
     def __init__(self) -> None:
-        self.port = 0
+        super().__init__()
         self.accepted = 0
-        self._server: asyncio.Server | None = None
-        self._transports: set[asyncio.WriteTransport] = set()
-        self._handlers: set[asyncio.Task[None]] = set()
 
-    async def start(self) -> None:
-        """Listen on an ephemeral port of 127.0.0.1."""
-        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def aclose(self) -> None:
-        """Stop listening and drop every held connection."""
-        await _shut(self._server, self._transports, self._handlers)
-
-    async def __aenter__(self) -> SilentServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def _hold(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         _track(self._handlers)
         self.accepted += 1
         self._transports.add(writer.transport)
