@@ -74,17 +74,9 @@ def engine_setup(url: URL, options: PoolOptions) -> EngineSetup:
             # One connection, held by a pool of one: an in-memory database lives exactly as
             # long as its connection, so it must never be closed or recycled, and units of
             # work take turns on it instead of interleaving transactions.
-            kwargs = {
-                "poolclass": AsyncAdaptedQueuePool,
-                "pool_size": 1,
-                "max_overflow": 0,
-                "pool_timeout": options.pool_timeout,
-                "pool_recycle": -1,
-                "pool_pre_ping": False,
-            }
             return EngineSetup(
                 url,
-                kwargs,
+                {**queue, "pool_size": 1, "max_overflow": 0, "pool_recycle": -1},
                 {"check_same_thread": False},
                 sqlite=True,
                 sqlite_busy_timeout_ms=options.sqlite_busy_timeout_ms,
@@ -107,18 +99,17 @@ def engine_setup(url: URL, options: PoolOptions) -> EngineSetup:
             # prepared statement may outlive its transaction: turn off both caches.
             connect_args |= {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
         return EngineSetup(url, queue, connect_args, idle_ping_seconds=idle_ping)
-    if backend in ("mysql", "mariadb"):
-        if "charset" not in url.query:
-            url = url.update_query_dict({"charset": "utf8mb4"})
-        # The MySQL drivers' connect_timeout bounds only the TCP connect: a host that accepts
-        # and never answers the handshake hangs the connect forever, so bound all of it.
-        driver = importlib.import_module(url.get_driver_name())
-        connect_args = {
-            "connect_timeout": max(int(options.connect_timeout), 1),
-            "async_creator_fn": bounded_connect(driver.connect, options.connect_timeout),
-        }
-        return EngineSetup(url, queue, connect_args, idle_ping_seconds=idle_ping)
-    return EngineSetup(url, queue, idle_ping_seconds=idle_ping)
+    # MySQL or MariaDB: normalize_url admits no other backend.
+    if "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    # The MySQL drivers' connect_timeout bounds only the TCP connect: a host that accepts
+    # and never answers the handshake hangs the connect forever, so bound all of it.
+    driver = importlib.import_module(url.get_driver_name())
+    connect_args = {
+        "connect_timeout": max(int(options.connect_timeout), 1),
+        "async_creator_fn": bounded_connect(driver.connect, options.connect_timeout),
+    }
+    return EngineSetup(url, queue, connect_args, idle_ping_seconds=idle_ping)
 
 
 def bounded_connect(
