@@ -110,6 +110,7 @@ class StatsCollector:
         event.listen(engine, "invalidate", self._on_invalidate)
         event.listen(engine, "before_cursor_execute", self._before_execute)
         event.listen(engine, "after_cursor_execute", self._after_execute)
+        event.listen(engine, "handle_error", self._on_error)
 
     def record(self, operation: str, seconds: float) -> None:
         """Add one latency sample for ``operation``."""
@@ -173,6 +174,14 @@ class StatsCollector:
 
     def _before_execute(self, conn: Any, *_: Any) -> None:
         conn.info.setdefault(_START_KEY, []).append(time.perf_counter())
+
+    def _on_error(self, context: Any) -> None:
+        # A failed statement never reaches after_cursor_execute: drop its start time, or the
+        # connection's stack would grow with every error it ever saw.
+        connection = context.connection
+        started = connection.info.get(_START_KEY) if connection is not None else None
+        if started:
+            started.pop()
 
     def _after_execute(self, conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         started = conn.info.get(_START_KEY)

@@ -250,3 +250,14 @@ def test_replicas_are_refused_until_routing_exists():
 async def test_manager_is_usable_after_dispose(db):
     await db.dispose()
     assert (await db.health_check()).healthy
+
+
+async def test_failed_statements_leave_no_timing_state_behind(db):
+    # Regression: a failed statement skipped after_cursor_execute and its start time stayed
+    # on the connection for good.
+    async with db.engine.connect() as conn:
+        for _ in range(3):
+            with pytest.raises(Exception):  # noqa: B017, PT011 - the driver's own error type
+                await conn.execute(text("SELECT * FROM no_such_table_for_stats"))
+            await conn.rollback()
+        assert not conn.sync_connection.info.get("specify_db_started")
